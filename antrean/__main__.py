@@ -1,0 +1,5 @@
+import sys
+
+from antrean.cli import main
+
+sys.exit(main())

@@ -1,0 +1,130 @@
+"""One command for everything: `antrean server|kiosk|display|counter|demo|...`.
+
+Each app's flags are declared here, so `--help` is complete without loading
+Qt, and every flag can also come from the environment (ANTREAN_SERVER,
+ANTREAN_DEVICE, ANTREAN_TOKEN, ANTREAN_PRINTER)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+DEFAULT_SERVER = "ws://127.0.0.1:8765/ws"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(name, default)
+
+
+def _client_arguments(parser: argparse.ArgumentParser, device: str) -> None:
+    parser.add_argument("--server", default=_env("ANTREAN_SERVER", DEFAULT_SERVER),
+                        help="the server's WebSocket URL (ws:// or wss://)")
+    parser.add_argument("--device", default=_env("ANTREAN_DEVICE", device),
+                        help="this device's name, as the office config knows it")
+    parser.add_argument("--token", default=_env("ANTREAN_TOKEN"),
+                        help="this device's token (or ANTREAN_TOKEN)")
+    parser.add_argument("--windowed", action="store_true",
+                        help="a normal window instead of full screen")
+    parser.add_argument("--lang", choices=("id", "en"), default="id",
+                        help="starting language of the screen")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from server.main import add_server_arguments
+
+    parser = argparse.ArgumentParser(prog="antrean", description="Antrean digital queue system")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    server = commands.add_parser("server", help="run the central server")
+    add_server_arguments(server)
+
+    kiosk = commands.add_parser("kiosk", help="the visitors' touchscreen ticket kiosk")
+    _client_arguments(kiosk, "kiosk-1")
+    kiosk.add_argument("--printer", default=_env("ANTREAN_PRINTER", "none"),
+                       help="network://HOST:9100, usb://VID:PID, serial:///dev/ttyUSB0?"
+                       "baudrate=9600, file:///dev/usb/lp0, preview://DIR or none")
+    kiosk.add_argument("--idle-seconds", type=float, default=30.0,
+                       help="return to the start screen after this long without a touch")
+
+    display = commands.add_parser("display", help="the waiting-room display")
+    _client_arguments(display, "display-1")
+    display.add_argument("--services", default="",
+                         help="comma-separated service codes to show (default: all)")
+    display.add_argument("--no-sound", action="store_true", help="no chime and no voice")
+    display.add_argument("--english", action="store_true",
+                         help="after the Indonesian announcement, also speak English")
+    display.add_argument("--media", default=_env("ANTREAN_MEDIA"),
+                         help="folder of images (and videos) to cycle in the media area")
+
+    counter = commands.add_parser("counter", help="the counter staff's console")
+    _client_arguments(counter, "counter-1")
+    counter.add_argument("--counter", required=False, default=_env("ANTREAN_COUNTER"),
+                         help="which counter this console is (e.g. 3)")
+    counter.add_argument("--supervisor-token", default=_env("ANTREAN_SUPERVISOR_TOKEN"),
+                         help="a supervisor device token: enables the supervisor tab for "
+                         "staff with the supervisor role")
+
+    demo = commands.add_parser("demo", help="the whole system on this machine: demo server, "
+                               "kiosk, display and counter console")
+    demo.add_argument("--port", type=int, default=8765)
+    demo.add_argument("--db", help="database URL (default: a demo file in the data folder)")
+    demo.add_argument("--no-sound", action="store_true")
+    demo.add_argument("--only", default="kiosk,display,counter",
+                      help="which front ends to open (comma-separated)")
+    demo.add_argument("--printer", default=None,
+                      help="kiosk printer URI (default: preview:// into the data folder)")
+
+    secret = commands.add_parser("hash-secret", help="hash a device token or staff PIN for the "
+                                 "office file")
+    secret.add_argument("secret", nargs="?", help="the token or PIN (asked for when left out)")
+
+    check = commands.add_parser("check-config", help="validate an office file and say what "
+                                "is wrong")
+    check.add_argument("config")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command: str = args.command
+    if command == "server":
+        from server.main import run as run_server
+
+        return run_server(args)
+    if command in ("kiosk", "display", "counter"):
+        if not args.token:
+            print(f"antrean {command}: give --token (or ANTREAN_TOKEN)", file=sys.stderr)
+            return 2
+        app = importlib.import_module(f"{command}.app")
+        return int(app.run(args))
+    if command == "demo":
+        from antrean.demo import run_demo
+
+        return run_demo(args)
+    if command == "hash-secret":
+        import getpass
+
+        from server.config import hash_secret
+
+        print(hash_secret(args.secret or getpass.getpass("Token or PIN: ")))
+        return 0
+    if command == "check-config":
+        from server.config import ConfigError, load_config
+
+        try:
+            config = load_config(args.config)
+        except ConfigError as exc:
+            print(f"{args.config}: {exc}", file=sys.stderr)
+            return 2
+        print(f"{args.config}: OK — {config.office.name}, {len(config.office.services)} "
+              f"services, {len(config.office.counters)} counters, {len(config.devices)} "
+              f"devices, {len(config.staff)} staff")
+        return 0
+    raise AssertionError(command)  # pragma: no cover
+
+
+if __name__ == "__main__":
+    sys.exit(main())

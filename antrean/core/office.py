@@ -1,0 +1,729 @@
+"""The office for one day: state, the commands that change it, and the events.
+
+Commands validate first and change nothing when they refuse (DomainError).
+Each accepted command produces events; `apply` is the only code that changes
+the state, and the server, a restart's replay and every client's mirror all
+run it, so they agree by construction. Time is always passed in.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, tzinfo
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from antrean.core.lifecycle import (
+    CounterAction,
+    TicketAction,
+    next_counter_state,
+    next_ticket_status,
+)
+from antrean.core.model import (
+    JSON,
+    Counter,
+    CounterSpec,
+    CounterState,
+    DeviceStatus,
+    DomainError,
+    OfficeSpec,
+    OpeningHours,
+    PolicySpec,
+    Priority,
+    Service,
+    ServiceSpec,
+    StaffRef,
+    Status,
+    Text,
+    Ticket,
+    iso,
+    parse_time,
+)
+from antrean.core.numbering import ticket_id, ticket_number
+from antrean.core.policy import (
+    ServiceQueue,
+    ahead_of,
+    call_order,
+    choose_next,
+    eta_minutes,
+    next_streak,
+    updated_estimate,
+)
+
+RECENT_ANNOUNCEMENTS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One change, as stored, broadcast and applied. `extra` sits beside the
+    object in the wire data (e.g. `reason`, `from_service`, `via`)."""
+
+    seq: int
+    name: str
+    at: datetime
+    day: date
+    ticket: Ticket | None = None
+    counter: Counter | None = None
+    service: Service | None = None
+    text: Text | None = None
+    device: DeviceStatus | None = None
+    extra: JSON = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketView:
+    """A ticket with where it stands: people ahead and the estimated wait."""
+
+    ticket: Ticket
+    ahead: int
+    eta_minutes: int
+
+    def to_wire(self) -> JSON:
+        wire = self.ticket.to_wire()
+        wire["ahead"] = self.ahead
+        wire["eta_minutes"] = self.eta_minutes
+        return wire
+
+
+class Office:
+    """Today's state of one office."""
+
+    def __init__(self, spec: OfficeSpec, day: date, seq: int = 0) -> None:
+        self.spec = spec
+        self.tz: tzinfo = ZoneInfo(spec.timezone)
+        self.policy: PolicySpec = spec.policy
+        self.seq = seq
+        self.day = day
+        self.services: dict[str, Service] = {}
+        self.counters: dict[str, Counter] = {}
+        self.tickets: dict[str, Ticket] = {}
+        self.by_number: dict[str, str] = {}
+        self.queues: dict[str, ServiceQueue] = {}
+        self.weights: dict[str, float] = {}
+        self.streak = 0
+        self.announcements: deque[Text] = deque(maxlen=RECENT_ANNOUNCEMENTS)
+        self.devices: dict[str, DeviceStatus] = {}
+        self._reset_day(day)
+
+    # ------------------------------------------------------------------ time
+    def local(self, now: datetime) -> datetime:
+        return now.astimezone(self.tz)
+
+    def day_at(self, now: datetime) -> date:
+        return self.local(now).date()
+
+    def needs_roll(self, now: datetime) -> bool:
+        return self.day_at(now) > self.day
+
+    # -------------------------------------------------------------- queries
+    def find_ticket(self, ref: str) -> Ticket:
+        """A ticket by id, or by today's number (`A012`)."""
+        ticket = self.tickets.get(ref)
+        if ticket is None:
+            known = self.by_number.get(ref.strip().upper())
+            ticket = self.tickets.get(known) if known else None
+        if ticket is None:
+            raise DomainError("not_found", f"no ticket {ref!r} today")
+        return ticket
+
+    def find_counter(self, counter_id: str) -> Counter:
+        counter = self.counters.get(counter_id)
+        if counter is None:
+            raise DomainError("not_found", f"no counter {counter_id!r}")
+        return counter
+
+    def find_service(self, code: str) -> Service:
+        service = self.services.get(code)
+        if service is None:
+            raise DomainError("not_found", f"no service {code!r}")
+        return service
+
+    def open_counters_for(self, code: str) -> int:
+        return sum(
+            1 for c in self.counters.values() if c.state is CounterState.OPEN and code in c.services
+        )
+
+    def view(self, ticket: Ticket, now: datetime) -> TicketView:
+        if ticket.status is not Status.WAITING:
+            return TicketView(ticket, 0, 0)
+        queue = self.queues[ticket.service]
+        ahead = ahead_of(queue, ticket, self.streak, self.policy, now)
+        service = self.services[ticket.service]
+        eta = eta_minutes(ahead, service.service_minutes, self.open_counters_for(ticket.service))
+        return TicketView(ticket, ahead, eta)
+
+    def waiting_count(self, code: str) -> int:
+        queue = self.queues.get(code)
+        return len(queue) if queue is not None else 0
+
+    def outlook(self, code: str) -> tuple[int, int]:
+        """(waiting now, minutes a new regular ticket would likely wait)."""
+        waiting = self.waiting_count(code)
+        service = self.services[code]
+        return waiting, eta_minutes(waiting, service.service_minutes, self.open_counters_for(code))
+
+    def waiting_order(self, now: datetime, services: Iterable[str] | None = None) -> list[Ticket]:
+        codes = list(services) if services is not None else list(self.services)
+        ids = call_order(self.queues, codes, self.weights, self.streak, self.policy, now)
+        return [self.tickets[i] for i in ids]
+
+    def open_tickets(self, now: datetime) -> list[Ticket]:
+        """Waiting tickets in call order, then the called and serving ones."""
+        rest = [t for t in self.tickets.values() if t.status in (Status.CALLED, Status.SERVING)]
+        return self.waiting_order(now) + rest
+
+    # ------------------------------------------------------------- commands
+    def issue(
+        self, service_code: str, priority: Priority, lang: str, now: datetime
+    ) -> list[Event]:
+        service = self.find_service(service_code)
+        if not service.is_open_at(self.local(now)):
+            raise DomainError("service_closed", f"service {service_code} is closed")
+        left = service.quota_left()
+        if left is not None and left <= 0:
+            raise DomainError("quota_exhausted", f"today's quota for {service_code} is used up")
+        number = ticket_number(service.spec.prefix, service.issued + 1)
+        ticket = Ticket(
+            id=ticket_id(self.day, number),
+            number=number,
+            service=service_code,
+            priority=priority,
+            status=Status.WAITING,
+            issued_at=self.local(now),
+            lang=lang,
+        )
+        return self._commit([self._event("ticket.issued", now, ticket=ticket)])
+
+    def open_counter(
+        self,
+        counter_id: str,
+        services: Iterable[str],
+        device: str,
+        staff: StaffRef | None,
+        now: datetime,
+    ) -> list[Event]:
+        counter = self.find_counter(counter_id)
+        codes = tuple(dict.fromkeys(services))
+        if not codes:
+            raise DomainError("bad_request", "a counter needs at least one service")
+        for code in codes:
+            self.find_service(code)
+        self._ensure_free_or_own(counter, device)
+        state = next_counter_state(counter.state, CounterAction.OPEN)
+        since = counter.since if counter.state is CounterState.OPEN else self.local(now)
+        opened = replace(
+            counter, state=state, services=codes, device=device, staff=staff, since=since
+        )
+        return self._commit([self._event("counter.opened", now, counter=opened)])
+
+    def pause_counter(self, counter_id: str, device: str, now: datetime) -> list[Event]:
+        return self._counter_step(counter_id, device, CounterAction.PAUSE, "counter.paused", now)
+
+    def close_counter(self, counter_id: str, device: str, now: datetime) -> list[Event]:
+        return self._counter_step(counter_id, device, CounterAction.CLOSE, "counter.closed", now)
+
+    def call_next(self, counter_id: str, device: str, now: datetime) -> list[Event]:
+        counter = self._ready_counter(counter_id, device)
+        pick = choose_next(
+            self.queues, counter.services, self.weights, self.streak, self.policy, now
+        )
+        if pick is None:
+            return []
+        ticket = self.tickets[pick.ticket_id]
+        return self._commit([self._called(ticket, counter, now, via="next")])
+
+    def call(
+        self, counter_id: str, ref: str, reason: str, device: str, now: datetime
+    ) -> list[Event]:
+        counter = self._ready_counter(counter_id, device)
+        if not reason.strip():
+            raise DomainError("bad_request", "calling a specific ticket needs a reason")
+        ticket = self.find_ticket(ref)
+        if ticket.status is not Status.WAITING:
+            if ticket.counter and ticket.counter != counter.id and ticket.is_open:
+                raise DomainError(
+                    "conflict", f"ticket {ticket.number} is already called by counter "
+                    f"{ticket.counter}"
+                )
+            next_ticket_status(ticket.status, TicketAction.CALL)
+        return self._commit([self._called(ticket, counter, now, via="specific", reason=reason)])
+
+    def recall(self, ref: str, device: str, now: datetime) -> list[Event]:
+        ticket, counter = self._held_ticket(ref, device, TicketAction.RECALL)
+        return self._commit([self._called(ticket, counter, now, via="recall")])
+
+    def start(self, ref: str, device: str, now: datetime) -> list[Event]:
+        ticket, _ = self._held_ticket(ref, device, TicketAction.START)
+        started = replace(ticket, status=Status.SERVING, started_at=self.local(now))
+        return self._commit([self._event("ticket.started", now, ticket=started)])
+
+    def complete(self, ref: str, device: str, now: datetime) -> list[Event]:
+        ticket, _ = self._held_ticket(ref, device, TicketAction.COMPLETE)
+        done = replace(ticket, status=Status.DONE, finished_at=self.local(now))
+        return self._commit([self._event("ticket.completed", now, ticket=done)])
+
+    def no_show(self, ref: str, device: str, now: datetime) -> list[Event]:
+        ticket, _ = self._held_ticket(ref, device, TicketAction.NO_SHOW)
+        gone = replace(ticket, status=Status.NO_SHOW, finished_at=self.local(now))
+        return self._commit([self._event("ticket.no_show", now, ticket=gone)])
+
+    def transfer(self, ref: str, service_code: str, device: str, now: datetime) -> list[Event]:
+        ticket, counter = self._held_ticket(ref, device, TicketAction.TRANSFER)
+        target = self.find_service(service_code)
+        if not target.is_open_at(self.local(now)):
+            raise DomainError("service_closed", f"service {service_code} is closed")
+        moved = replace(
+            ticket,
+            status=Status.WAITING,
+            service=service_code,
+            counter=None,
+            called_at=None,
+            started_at=None,
+            calls=0,
+            origin_service=ticket.origin_service or ticket.service,
+        )
+        event = self._event(
+            "ticket.transferred", now, ticket=moved,
+            extra={"from_service": ticket.service, "from_counter": counter.id},
+        )
+        return self._commit([event])
+
+    def announce(self, text: Text, now: datetime) -> list[Event]:
+        if not (text.id.strip() or text.en.strip()):
+            raise DomainError("bad_request", "an announcement needs text")
+        return self._commit([self._event("announcement", now, text=text)])
+
+    def update_service(
+        self,
+        code: str,
+        now: datetime,
+        *,
+        open: bool | None = None,
+        quota: int | None = None,
+        clear_quota: bool = False,
+    ) -> list[Event]:
+        service = self.find_service(code)
+        if quota is not None and quota < 0:
+            raise DomainError("bad_request", "a quota cannot be negative")
+        changed = replace(
+            service,
+            open=service.open if open is None else open,
+            quota=None if clear_quota else (service.quota if quota is None else quota),
+        )
+        return self._commit([self._event("service.updated", now, service=changed)])
+
+    def report_device(
+        self, device: str, role: str, status: str, detail: str, now: datetime
+    ) -> list[Event]:
+        report = DeviceStatus(device, role, status, detail, self.local(now))
+        previous = self.devices.get(device)
+        if previous and (previous.status, previous.detail) == (status, detail):
+            return []  # nothing new to tell supervisors
+        return self._commit([self._event("device.status", now, device=report)])
+
+    def roll_day(self, now: datetime) -> list[Event]:
+        """Close the day's open tickets and start the new office day."""
+        new_day = self.day_at(now)
+        if new_day <= self.day:
+            return []
+        reason = self.policy.day_end_reason
+        closed = [t.id for t in self.tickets.values() if t.is_open]
+        event = self._event(
+            "day.rolled", now, extra={"day": new_day.isoformat(), "closed": closed,
+                                      "reason": reason, "previous_day": self.day.isoformat()},
+        )
+        return self._commit([replace(event, day=new_day)])
+
+    def day_end_closures(self, now: datetime) -> list[Ticket]:
+        """The open tickets as `roll_day` will close them (for the store's rows).
+        Ask before rolling: the roll forgets the old day."""
+        reason = self.policy.day_end_reason
+        return [
+            replace(
+                ticket,
+                status=next_ticket_status(ticket.status, TicketAction.CLOSE_DAY),
+                closed_reason=reason,
+                finished_at=ticket.finished_at or self.local(now),
+            )
+            for ticket in self.tickets.values()
+            if ticket.is_open
+        ]
+
+    def figures(self) -> JSON:
+        """Today's figures per counter and per service, from today's tickets."""
+        counters: dict[str, JSON] = {
+            c.id: {"served": 0, "no_show": 0, "service_minutes": 0.0} for c in self.counters.values()
+        }
+        services: dict[str, JSON] = {
+            code: {"issued": s.issued, "waiting": self.waiting_count(code), "served": 0,
+                   "no_show": 0, "wait_minutes": 0.0}
+            for code, s in self.services.items()
+        }
+        durations: dict[str, list[float]] = {}
+        waits: dict[str, list[float]] = {}
+        for ticket in self.tickets.values():
+            per_counter = counters.get(ticket.counter or "")
+            per_service = services.get(ticket.service)
+            if ticket.called_at is not None:
+                waits.setdefault(ticket.service, []).append(
+                    (ticket.called_at - ticket.issued_at).total_seconds() / 60
+                )
+            if ticket.status is Status.DONE and ticket.finished_at is not None:
+                began = ticket.started_at or ticket.called_at or ticket.finished_at
+                durations.setdefault(ticket.counter or "", []).append(
+                    (ticket.finished_at - began).total_seconds() / 60
+                )
+                for figures in (per_counter, per_service):
+                    if figures is not None:
+                        figures["served"] += 1
+            elif ticket.status is Status.NO_SHOW:
+                for figures in (per_counter, per_service):
+                    if figures is not None:
+                        figures["no_show"] += 1
+        for counter_id, values in durations.items():
+            if counter_id in counters:
+                counters[counter_id]["service_minutes"] = round(sum(values) / len(values), 1)
+        for code, values in waits.items():
+            if code in services:
+                services[code]["wait_minutes"] = round(sum(values) / len(values), 1)
+        return {"day": self.day.isoformat(), "counters": counters, "services": services}
+
+    # ---------------------------------------------------------------- apply
+    def apply(self, event: Event) -> None:
+        """Change the state by one event; the only place state changes."""
+        if event.seq != self.seq + 1:
+            raise DomainError("conflict", f"event {event.seq} does not follow {self.seq}")
+        handler = _APPLIERS.get(event.name)
+        if handler is not None:
+            handler(self, event)
+        self.seq = event.seq
+
+    def _apply_issued(self, event: Event) -> None:
+        ticket = _required(event.ticket)
+        self.tickets[ticket.id] = ticket
+        self.by_number[ticket.number] = ticket.id
+        self.queues[ticket.service].add(ticket)
+        service = self.services[ticket.service]
+        self.services[ticket.service] = replace(service, issued=service.issued + 1)
+
+    def _apply_called(self, event: Event) -> None:
+        ticket = _required(event.ticket)
+        previous = self.tickets.get(ticket.id)
+        if previous is not None and previous.status is Status.WAITING:
+            self.queues[previous.service].remove(previous)
+        self.tickets[ticket.id] = ticket
+        if ticket.counter in self.counters:
+            self.counters[ticket.counter] = replace(self.counters[ticket.counter], ticket=ticket.id)
+        if event.extra.get("via") == "next":
+            self.streak = next_streak(self.streak, ticket.priority is Priority.PRIORITY)
+
+    def _apply_started(self, event: Event) -> None:
+        ticket = _required(event.ticket)
+        self.tickets[ticket.id] = ticket
+
+    def _apply_finished(self, event: Event) -> None:
+        ticket = _required(event.ticket)
+        self.tickets[ticket.id] = ticket
+        self._release(ticket.counter, ticket.id)
+        if event.name == "ticket.completed" and ticket.finished_at is not None:
+            began = ticket.started_at or ticket.called_at
+            if began is not None:
+                minutes = (ticket.finished_at - began).total_seconds() / 60
+                service = self.services[ticket.service]
+                estimate = updated_estimate(
+                    service.service_minutes, minutes, self.policy.estimate_alpha
+                )
+                self.services[ticket.service] = replace(service, service_minutes=estimate)
+
+    def _apply_transferred(self, event: Event) -> None:
+        ticket = _required(event.ticket)
+        previous = self.tickets.get(ticket.id)
+        if previous is not None:
+            if previous.status is Status.WAITING:
+                self.queues[previous.service].remove(previous)
+            self._release(previous.counter, ticket.id)
+        self.tickets[ticket.id] = ticket
+        self.queues[ticket.service].add(ticket)
+
+    def _apply_counter(self, event: Event) -> None:
+        counter = _required(event.counter)
+        known = self.counters.get(counter.id)
+        spec = known.spec if known is not None else counter.spec
+        self.counters[counter.id] = replace(counter, spec=spec)
+
+    def _apply_service(self, event: Event) -> None:
+        service = _required(event.service)
+        known = self.services.get(service.code)
+        spec = known.spec if known is not None else service.spec
+        self.services[service.code] = replace(service, spec=spec)
+        self.queues.setdefault(service.code, ServiceQueue())
+        self.weights[service.code] = spec.weight
+
+    def _apply_announcement(self, event: Event) -> None:
+        self.announcements.append(_required(event.text))
+
+    def _apply_device(self, event: Event) -> None:
+        report = _required(event.device)
+        self.devices[report.device] = report
+
+    def _apply_rolled(self, event: Event) -> None:
+        self._reset_day(date.fromisoformat(str(event.extra["day"])))
+
+    # --------------------------------------------------------------- wire
+    def counter_wire(self, counter: Counter, with_staff: bool = True) -> JSON:
+        ticket = self.tickets.get(counter.ticket) if counter.ticket else None
+        return counter.to_wire(ticket, with_staff)
+
+    def event_data(self, event: Event, with_staff: bool = True) -> JSON:
+        data: JSON = {}
+        if event.ticket is not None:
+            data["ticket"] = event.ticket.to_wire()
+        if event.counter is not None:
+            data["counter"] = self.counter_wire(event.counter, with_staff)
+        if event.service is not None:
+            data["service"] = self._service_wire(event.service)
+        if event.text is not None:
+            data["text"] = event.text.to_wire()
+        if event.device is not None:
+            data["device"] = event.device.to_wire()
+        data.update(event.extra)
+        return data
+
+    def event_from_wire(self, seq: int, name: str, at: str, data: JSON) -> Event:
+        """Rebuild an event from its stored or received form."""
+        moment = parse_time(at) or datetime.now(self.tz)
+        day = date.fromisoformat(data["day"]) if name == "day.rolled" else self.day
+        reserved = {"ticket", "counter", "service", "text", "device"}
+        return Event(
+            seq=seq,
+            name=name,
+            at=moment,
+            day=day,
+            ticket=Ticket.from_wire(data["ticket"]) if "ticket" in data else None,
+            counter=Counter.from_wire(data["counter"]) if "counter" in data else None,
+            service=Service.from_wire(data["service"]) if "service" in data else None,
+            text=Text.from_wire(data["text"]) if "text" in data else None,
+            device=DeviceStatus.from_wire(data["device"]) if "device" in data else None,
+            extra={k: v for k, v in data.items() if k not in reserved},
+        )
+
+    def _service_wire(self, service: Service, now: datetime | None = None) -> JSON:
+        wire = service.to_wire(self.local(now) if now is not None else None)
+        if service.code in self.queues:
+            waiting, eta = self.outlook(service.code)
+            wire["waiting"] = waiting
+            wire["eta_minutes"] = eta
+        return wire
+
+    def snapshot(self, now: datetime, with_staff: bool = True) -> JSON:
+        return {
+            "office": {
+                "name": self.spec.name,
+                "timezone": self.spec.timezone,
+                "day": self.day.isoformat(),
+                "ticket_url": self.spec.ticket_url,
+                "policy": {
+                    "priority_cap": self.policy.priority_cap,
+                    "regular_max_wait_minutes": self.policy.regular_max_wait_minutes,
+                    "estimate_alpha": self.policy.estimate_alpha,
+                    "streak": self.streak,
+                },
+            },
+            "services": [self._service_wire(s, now) for s in self.services.values()],
+            "counters": [self.counter_wire(c, with_staff) for c in self.counters.values()],
+            "tickets": [t.to_wire() for t in self.open_tickets(now)],
+            "announcements": [t.to_wire() for t in self.announcements],
+            "devices": [d.to_wire() for d in self.devices.values()],
+        }
+
+    @classmethod
+    def from_snapshot(cls, snapshot: JSON, seq: int) -> Office:
+        """A client's mirror: the office as the server's welcome describes it."""
+        info = snapshot["office"]
+        policy_raw = info.get("policy") or {}
+        services = [Service.from_wire(raw) for raw in snapshot.get("services", [])]
+        counters = [Counter.from_wire(raw) for raw in snapshot.get("counters", [])]
+        spec = OfficeSpec(
+            name=info.get("name", ""),
+            timezone=info.get("timezone", "Asia/Jakarta"),
+            services=tuple(s.spec for s in services),
+            counters=tuple(c.spec for c in counters),
+            policy=PolicySpec(
+                priority_cap=int(policy_raw.get("priority_cap", 3)),
+                regular_max_wait_minutes=float(policy_raw.get("regular_max_wait_minutes", 15)),
+                estimate_alpha=float(policy_raw.get("estimate_alpha", 0.2)),
+            ),
+            ticket_url=info.get("ticket_url"),
+        )
+        office = cls(spec, date.fromisoformat(info["day"]), seq)
+        office.streak = int(policy_raw.get("streak", 0))
+        for service in services:
+            office.services[service.code] = service
+        for counter in counters:
+            office.counters[counter.id] = counter
+        for raw in snapshot.get("tickets", []):
+            ticket = Ticket.from_wire(raw)
+            office.tickets[ticket.id] = ticket
+            office.by_number[ticket.number] = ticket.id
+            if ticket.status is Status.WAITING:
+                office.queues.setdefault(ticket.service, ServiceQueue()).add(ticket)
+        for text in snapshot.get("announcements", []):
+            office.announcements.append(Text.from_wire(text))
+        for raw in snapshot.get("devices", []):
+            report = DeviceStatus.from_wire(raw)
+            office.devices[report.device] = report
+        return office
+
+    # ------------------------------------------------------------- helpers
+    def _reset_day(self, day: date) -> None:
+        self.day = day
+        self.tickets.clear()
+        self.by_number.clear()
+        self.streak = 0
+        self.services = {
+            s.code: Service(spec=s, open=True, quota=s.quota, service_minutes=s.default_minutes)
+            for s in self.spec.services
+        }
+        self.queues = {s.code: ServiceQueue() for s in self.spec.services}
+        self.weights = {s.code: s.weight for s in self.spec.services}
+        self.counters = {
+            c.id: Counter(spec=c, services=c.services) for c in self.spec.counters
+        }
+        self.devices.clear()
+
+    def _event(
+        self,
+        name: str,
+        now: datetime,
+        *,
+        ticket: Ticket | None = None,
+        counter: Counter | None = None,
+        service: Service | None = None,
+        text: Text | None = None,
+        device: DeviceStatus | None = None,
+        extra: JSON | None = None,
+    ) -> Event:
+        return Event(
+            seq=0, name=name, at=self.local(now), day=self.day, ticket=ticket,
+            counter=counter, service=service, text=text, device=device, extra=extra or {},
+        )
+
+    def _commit(self, events: list[Event]) -> list[Event]:
+        numbered = []
+        for event in events:
+            numbered_event = replace(event, seq=self.seq + 1)
+            self.apply(numbered_event)
+            numbered.append(numbered_event)
+        return numbered
+
+    def _called(
+        self, ticket: Ticket, counter: Counter, now: datetime, *, via: str, reason: str = ""
+    ) -> Event:
+        local = self.local(now)
+        called = replace(
+            ticket,
+            status=next_ticket_status(
+                ticket.status, TicketAction.RECALL if via == "recall" else TicketAction.CALL
+            ),
+            counter=counter.id,
+            called_at=local,
+            calls=ticket.calls + 1,
+        )
+        extra: JSON = {"via": via}
+        if reason:
+            extra["reason"] = reason
+        return self._event("ticket.called", now, ticket=called, extra=extra)
+
+    def _ensure_free_or_own(self, counter: Counter, device: str) -> None:
+        if counter.state is not CounterState.CLOSED and counter.device not in (None, device):
+            raise DomainError(
+                "conflict", f"counter {counter.id} is already open on device {counter.device}"
+            )
+
+    def _counter_step(
+        self, counter_id: str, device: str, action: CounterAction, name: str, now: datetime
+    ) -> list[Event]:
+        counter = self.find_counter(counter_id)
+        self._ensure_free_or_own(counter, device)
+        state = next_counter_state(counter.state, action)
+        if counter.ticket is not None:
+            held = self.tickets[counter.ticket]
+            raise DomainError(
+                "conflict", f"counter {counter.id} still holds ticket {held.number}: "
+                "finish, mark no-show or transfer it first"
+            )
+        changed = replace(counter, state=state)
+        if state is CounterState.CLOSED:
+            changed = replace(changed, device=None, staff=None, since=None)
+        return self._commit([self._event(name, now, counter=changed)])
+
+    def _ready_counter(self, counter_id: str, device: str) -> Counter:
+        counter = self.find_counter(counter_id)
+        if counter.state is CounterState.CLOSED:
+            raise DomainError("conflict", f"counter {counter.id} is closed: open it first")
+        self._ensure_free_or_own(counter, device)
+        if counter.state is CounterState.PAUSED:
+            raise DomainError("conflict", f"counter {counter.id} is paused")
+        if counter.ticket is not None:
+            held = self.tickets[counter.ticket]
+            raise DomainError(
+                "conflict", f"counter {counter.id} still holds ticket {held.number}: "
+                "finish, mark no-show or transfer it first"
+            )
+        return counter
+
+    def _held_ticket(
+        self, ref: str, device: str, action: TicketAction
+    ) -> tuple[Ticket, Counter]:
+        ticket = self.find_ticket(ref)
+        next_ticket_status(ticket.status, action)
+        counter = self.counters.get(ticket.counter or "")
+        if counter is None or counter.ticket != ticket.id:
+            raise DomainError("conflict", f"ticket {ticket.number} is not at a counter")
+        if counter.device != device:
+            raise DomainError(
+                "conflict", f"ticket {ticket.number} is at counter {counter.id}, not yours"
+            )
+        return ticket, counter
+
+    def _release(self, counter_id: str | None, held: str) -> None:
+        counter = self.counters.get(counter_id or "")
+        if counter is not None and counter.ticket == held:
+            self.counters[counter.id] = replace(counter, ticket=None)
+
+
+_T = TypeVar("_T")
+
+
+def _required(value: _T | None) -> _T:
+    if value is None:
+        raise DomainError("bad_request", "event is missing its object")
+    return value
+
+
+_APPLIERS: dict[str, Callable[[Office, Event], Any]] = {
+    "ticket.issued": Office._apply_issued,
+    "ticket.called": Office._apply_called,
+    "ticket.started": Office._apply_started,
+    "ticket.completed": Office._apply_finished,
+    "ticket.no_show": Office._apply_finished,
+    "ticket.transferred": Office._apply_transferred,
+    "counter.opened": Office._apply_counter,
+    "counter.paused": Office._apply_counter,
+    "counter.closed": Office._apply_counter,
+    "service.updated": Office._apply_service,
+    "announcement": Office._apply_announcement,
+    "device.status": Office._apply_device,
+    "day.rolled": Office._apply_rolled,
+}
+
+__all__ = [
+    "CounterSpec",
+    "Event",
+    "Office",
+    "OpeningHours",
+    "ServiceSpec",
+    "TicketView",
+]

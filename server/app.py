@@ -1,0 +1,665 @@
+"""The central server: one WebSocket endpoint, the office state, durable
+group commits, and the event stream to every connected device.
+
+Reading order: a connection says hello and gets a welcome; each request is
+validated, checked against the role table, de-duplicated by (device, id),
+executed by the domain core and queued for the next group commit; the
+writer commits the queue in one transaction and only then answers and
+broadcasts, in `seq` order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import ssl
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
+from http import HTTPStatus
+from typing import Any
+
+from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
+from websockets.datastructures import Headers
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request as HttpRequest
+from websockets.http11 import Response
+
+from antrean import __version__, protocol
+from antrean.core.model import DomainError, Priority, StaffRef, Text, iso
+from antrean.core.office import Event, Office
+from server.config import OfficeConfig, verify_secret
+from server.security import (
+    LoginGuard,
+    RateLimiter,
+    TokenCache,
+    candidate_grants,
+    staff_may_use,
+)
+from server.store import Batch, Store, counter_row, merge_rows, ticket_row
+
+log = logging.getLogger("antrean.server")
+
+HELLO_TIMEOUT = 5.0
+RECENT_EVENTS = 20_000
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(eq=False, slots=True)
+class Session:
+    """One connected device after its hello."""
+
+    ws: ServerConnection
+    role: str
+    device: str
+    staff: StaffRef | None = None
+    staff_roles: tuple[str, ...] = ()
+
+    @property
+    def sees_staff(self) -> bool:
+        return self.role in protocol.STAFF_ROLES
+
+
+@dataclass(slots=True)
+class Pending:
+    """A change executed in memory, waiting for its commit to be answered."""
+
+    sessions: list[Session]
+    answer: str | None
+    key: tuple[str, str] | None
+    events: list[tuple[int, str, str]] = field(default_factory=list)
+
+
+Handler = Callable[[Session, protocol.Request, datetime], tuple[dict[str, Any], list[Event]]]
+
+
+class AntreanServer:
+    def __init__(self, config: OfficeConfig, store: Store, clock: Clock = utc_now) -> None:
+        self.config = config
+        self.store = store
+        self.clock = clock
+        self.office = Office(config.office, clock().astimezone().date())
+        self.committed_seq = 0
+        self.started_at = time.monotonic()
+        self._answers: dict[tuple[str, str], str] = {}
+        self._inflight: dict[tuple[str, str], Pending] = {}
+        self._pending: list[Pending] = []
+        self._batch = Batch.empty()
+        self._wake = asyncio.Event()
+        self._recent: deque[tuple[int, str, str]] = deque(maxlen=RECENT_EVENTS)
+        self._staff_conns: set[ServerConnection] = set()
+        self._public_conns: set[ServerConnection] = set()
+        self._joiners: list[tuple[Session, int]] = []
+        self._sessions: set[Session] = set()
+        self._snapshot_cache: dict[bool, tuple[int, float, dict[str, Any]]] = {}
+        self._guard = LoginGuard(config.limits)
+        self._limiter = RateLimiter()
+        self._tokens = TokenCache()
+        self._server: Server | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._handlers: dict[str, Handler] = {
+            "ticket.issue": self._issue,
+            "counter.open": self._counter_open,
+            "counter.pause": self._counter_pause,
+            "counter.close": self._counter_close,
+            "ticket.call_next": self._call_next,
+            "ticket.call": self._call,
+            "ticket.recall": self._ticket_step("recall"),
+            "ticket.start": self._ticket_step("start"),
+            "ticket.complete": self._ticket_step("complete"),
+            "ticket.no_show": self._ticket_step("no_show"),
+            "ticket.transfer": self._transfer,
+            "ticket.get": self._get,
+            "announce": self._announce,
+            "ping": self._ping,
+            "logout": self._logout,
+            "service.update": self._service_update,
+            "device.status": self._device_status,
+            "stats.today": self._stats,
+        }
+
+    # ================================================================ lifecycle
+    async def start(
+        self, host: str = "127.0.0.1", port: int = 8765, ssl_context: ssl.SSLContext | None = None
+    ) -> None:
+        await self.store.open()
+        await self.restore()
+        self._server = await serve(
+            self._connection,
+            host,
+            port,
+            process_request=self._http,
+            max_size=protocol.MAX_FRAME_BYTES,
+            max_queue=64,
+            ssl=ssl_context,
+            server_header=f"antrean/{__version__}",
+        )
+        self._tasks = [
+            asyncio.create_task(self._writer(), name="antrean-writer"),
+            asyncio.create_task(self._day_watch(), name="antrean-day"),
+        ]
+        log.info("serving office %r on %s:%s (seq %s, day %s)", self.config.office.name,
+                 host, self.port, self.office.seq, self.office.day)
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def stop(self) -> None:
+        """Finish what is queued, then close every connection (1001) and the store."""
+        if self._server is not None:
+            self._server.close(close_connections=False)
+        await self._flush()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self._server is not None:
+            for session in list(self._sessions):
+                await session.ws.close(protocol.CLOSE_SERVER_SHUTDOWN, "server shutting down")
+            await self._server.wait_closed()
+        await self.store.close()
+
+    async def restore(self) -> None:
+        """Rebuild the latest office day from the event log, then roll to today."""
+        last_seq = await self.store.last_seq()
+        day = await self.store.latest_day()
+        now = self.clock()
+        if day is None:
+            self.office = Office(self.config.office, self.office.day_at(now), last_seq)
+        else:
+            rows = await self.store.events_of_day(day)
+            first = rows[0].seq if rows else last_seq + 1
+            self.office = Office(self.config.office, day, first - 1)
+            for row in rows:
+                try:
+                    self.office.apply(
+                        self.office.event_from_wire(row.seq, row.name, row.at, json.loads(row.data))
+                    )
+                except (DomainError, KeyError, ValueError) as exc:
+                    log.warning("event %s (%s) no longer applies: %s", row.seq, row.name, exc)
+                    self.office.seq = row.seq
+            self.office.seq = max(self.office.seq, last_seq)
+        self.committed_seq = self.office.seq
+        self._answers = await self.store.answers_of_day(self.office.day)
+        if self.office.needs_roll(now):
+            self._roll(now)
+            await self._flush()
+        self._answers.update(await self.store.answers_of_day(self.office.day))
+
+    # ================================================================ HTTP
+    def _http(self, connection: ServerConnection, request: HttpRequest) -> Response | None:
+        path = request.path.split("?", 1)[0]
+        if path == "/healthz":
+            body = json.dumps(self.health()).encode()
+            headers = Headers([("Content-Type", "application/json"),
+                               ("Content-Length", str(len(body))),
+                               ("Cache-Control", "no-store")])
+            return Response(HTTPStatus.OK, "OK", headers, body)
+        if path in ("/ws", "/"):
+            return None
+        return connection.respond(HTTPStatus.NOT_FOUND, "not found: connect to /ws\n")
+
+    def health(self) -> dict[str, Any]:
+        clients = dict.fromkeys(protocol.ROLES, 0)
+        for session in self._sessions:
+            clients[session.role] += 1
+        return {"status": "ok", "seq": self.committed_seq, "day": self.office.day.isoformat(),
+                "clients": clients}
+
+    # ================================================================ connections
+    async def _connection(self, ws: ServerConnection) -> None:
+        session = await self._handshake(ws)
+        if session is None:
+            return
+        self._sessions.add(session)
+        try:
+            async for frame in ws:
+                await self._frame(session, frame)
+        except ConnectionClosed:
+            pass
+        finally:
+            self._sessions.discard(session)
+            self._staff_conns.discard(ws)
+            self._public_conns.discard(ws)
+            self._joiners = [(s, seq) for s, seq in self._joiners if s is not session]
+
+    async def _handshake(self, ws: ServerConnection) -> Session | None:
+        try:
+            first = await asyncio.wait_for(ws.recv(), HELLO_TIMEOUT)
+        except TimeoutError:
+            await ws.close(protocol.CLOSE_HELLO_TIMEOUT, "hello expected within 5 s")
+            return None
+        except ConnectionClosed:
+            return None
+        try:
+            hello = protocol.parse_hello(protocol.loads(first))
+        except protocol.ProtocolError as exc:
+            await self._refuse(ws, "bad_request", exc.message, protocol.CLOSE_BAD_HELLO)
+            return None
+        if not await self._token_ok(hello):
+            await self._refuse(ws, "unauthorized", "unknown device token for this role",
+                               protocol.CLOSE_UNAUTHORIZED)
+            return None
+        session = Session(ws, hello.role, hello.device)
+        self._welcome(session, hello.since)
+        return session
+
+    async def _refuse(self, ws: ServerConnection, code: str, message: str, close: int) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            await ws.send(protocol.error(None, code, message))
+            await ws.close(close, message[:120])
+
+    async def _token_ok(self, hello: protocol.Hello) -> bool:
+        if self._tokens.known(hello.role, hello.device, hello.token):
+            return True
+        for grant in candidate_grants(self.config.devices, hello.role, hello.device):
+            if await asyncio.to_thread(verify_secret, hello.token, grant.token_hash):
+                self._tokens.remember(hello.role, hello.device, hello.token)
+                return True
+        return False
+
+    def _welcome(self, session: Session, since: int | None) -> None:
+        """Snapshot (or the missed events) and joining the stream, with no await
+        in between, so no event can slip past or arrive twice."""
+        committed = self.committed_seq
+        if since is not None and self._can_replay(since, committed):
+            self._send(session.ws, protocol.welcome(__version__, since, None))
+            for seq, full, public in self._recent:
+                if since < seq <= committed:
+                    self._send(session.ws, full if session.sees_staff else public)
+            self._joiners.append((session, committed))
+            return
+        snapshot = self._snapshot(session.sees_staff)
+        self._send(session.ws, protocol.welcome(__version__, self.office.seq, snapshot))
+        self._joiners.append((session, self.office.seq))
+
+    def _can_replay(self, since: int, committed: int) -> bool:
+        if since > committed or since < 0:
+            return False
+        if since == committed:
+            return True
+        return bool(self._recent) and self._recent[0][0] <= since + 1
+
+    def _snapshot(self, with_staff: bool) -> dict[str, Any]:
+        cached = self._snapshot_cache.get(with_staff)
+        now = time.monotonic()
+        if cached and cached[0] == self.office.seq and now - cached[1] < 1.0:
+            return cached[2]
+        snapshot = self.office.snapshot(self.clock(), with_staff)
+        self._snapshot_cache[with_staff] = (self.office.seq, now, snapshot)
+        return snapshot
+
+    @staticmethod
+    def _send(ws: ServerConnection, text: str) -> None:
+        broadcast((ws,), text)
+
+    # ================================================================ requests
+    async def _frame(self, session: Session, frame: str | bytes) -> None:
+        try:
+            request = protocol.parse_request(protocol.loads(frame))
+        except protocol.ProtocolError as exc:
+            self._send(session.ws, protocol.error(exc.request_id, exc.code, exc.message))
+            return
+        spec = request.spec
+        if session.role not in spec.roles:
+            self._error(session, request, "forbidden",
+                        f"a {session.role} may not send {request.type}")
+            return
+        if spec.needs_login and session.staff is None:
+            self._error(session, request, "unauthorized", "log in first")
+            return
+        if spec.needs_login and session.role == "supervisor" and (
+            "supervisor" not in session.staff_roles
+        ):
+            self._error(session, request, "forbidden", "needs a supervisor")
+            return
+        key = (session.device, json.dumps(request.id)) if spec.changes_state else None
+        if key is not None and self._answered(session, key):
+            return
+        if not self._within_limits(session, request):
+            self._error(session, request, "rate_limited", "too many requests: slow down")
+            return
+        if request.type == "login":
+            await self._login(session, request)
+            return
+        self._execute(session, request, key)
+
+    def _answered(self, session: Session, key: tuple[str, str]) -> bool:
+        """A retried request gets the original answer, and is not executed again."""
+        answer = self._answers.get(key)
+        if answer is not None:
+            self._send(session.ws, answer)
+            return True
+        pending = self._inflight.get(key)
+        if pending is not None:
+            pending.sessions.append(session)
+            return True
+        return False
+
+    def _within_limits(self, session: Session, request: protocol.Request) -> bool:
+        limits = self.config.limits
+        now = time.monotonic()
+        if limits.requests_per_second is not None and not self._limiter.allow(
+            session.device, "any", limits.requests_per_second, limits.requests_per_second, now
+        ):
+            return False
+        if request.type == "ticket.issue" and limits.issue_per_minute is not None:
+            return self._limiter.allow(
+                session.device, "issue", limits.issue_per_minute / 60, limits.issue_per_minute,
+                now,
+            )
+        return True
+
+    def _error(self, session: Session, request: protocol.Request, code: str, text: str,
+               key: tuple[str, str] | None = None, **extra: Any) -> None:
+        answer = protocol.error(request.id, code, text)
+        if extra:
+            answer = protocol.dumps({**json.loads(answer), **extra})
+        if key is not None:
+            self._answers[key] = answer
+        self._send(session.ws, answer)
+
+    def _execute(
+        self, session: Session, request: protocol.Request, key: tuple[str, str] | None
+    ) -> None:
+        now = self.clock()
+        if self.office.needs_roll(now):
+            self._roll(now)
+        try:
+            result, events = self._handlers[request.type](session, request, now)
+        except DomainError as exc:
+            self._error(session, request, exc.code, exc.message, key)
+            return
+        except Exception:
+            log.exception("request %s failed", request.type)
+            self._error(session, request, "internal", "internal error")
+            return
+        answer = protocol.ok(request.id, result)
+        if not request.spec.changes_state:
+            self._send(session.ws, answer)
+            return
+        pending = Pending([session], answer, key)
+        self._queue(pending, events, session, result)
+
+    def _queue(self, pending: Pending, events: list[Event], session: Session | None,
+               result: dict[str, Any] | None = None) -> None:
+        batch = self._batch
+        device = session.device if session else None
+        staff = session.staff.username if session and session.staff else None
+        for event in events:
+            full_data = self.office.event_data(event, with_staff=True)
+            if result is not None and event.name == "ticket.issued":
+                full_data["ticket"] = result["ticket"]  # the answer's ahead and ETA too
+            at = iso(event.at) or ""
+            full = protocol.event(event.seq, event.name, at, full_data)
+            public = (
+                protocol.event(event.seq, event.name, at,
+                               self.office.event_data(event, with_staff=False))
+                if event.counter is not None else full
+            )
+            pending.events.append((event.seq, full, public))
+            batch.events.append({
+                "seq": event.seq, "day": event.day.isoformat(), "at": at, "name": event.name,
+                "data": json.dumps(full_data, separators=(",", ":")), "device": device,
+                "staff": staff,
+            })
+            self._rows_for(event, batch)
+        if pending.key is not None and pending.answer is not None:
+            batch.requests.append({"day": self.office.day.isoformat(), "device": pending.key[0],
+                                   "request_id": pending.key[1], "answer": pending.answer})
+            self._inflight[pending.key] = pending
+        self._pending.append(pending)
+        self._wake.set()
+
+    def _rows_for(self, event: Event, batch: Batch) -> None:
+        day = event.day.isoformat()
+        if event.ticket is not None:
+            merge_rows(batch.tickets, [ticket_row(event.ticket.to_wire(), day)])
+            for counter_id in (event.ticket.counter, event.extra.get("from_counter")):
+                counter = self.office.counters.get(counter_id or "")
+                if counter is not None:
+                    merge_rows(batch.counters, [counter_row(self.office.counter_wire(counter))])
+        if event.counter is not None:
+            counter = self.office.counters[event.counter.id]
+            merge_rows(batch.counters, [counter_row(self.office.counter_wire(counter))])
+
+    def _roll(self, now: datetime) -> None:
+        closing = self.office.day_end_closures(now)
+        previous_day = self.office.day.isoformat()
+        events = self.office.roll_day(now)
+        if not events:
+            return
+        pending = Pending([], None, None)
+        merge_rows(self._batch.tickets, [ticket_row(t.to_wire(), previous_day) for t in closing])
+        merge_rows(self._batch.counters, [counter_row(self.office.counter_wire(c))
+                                          for c in self.office.counters.values()])
+        self._answers.clear()
+        self._queue(pending, events, None)
+        log.info("office day rolled to %s; %d open tickets closed", self.office.day, len(closing))
+
+    # ================================================================ commit
+    async def _writer(self) -> None:
+        """Group commit: everything queued while the last commit ran goes in
+        the next one; answers and events leave only after it is durable."""
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            if self._pending:
+                await self._commit_once()
+
+    async def _commit_once(self) -> None:
+        items, self._pending = self._pending, []
+        batch, self._batch = self._batch, Batch.empty()
+        try:
+            await self.store.write(batch)
+        except Exception:
+            log.exception("commit failed: answering internal and reloading from the database")
+            await self._recover(items)
+            return
+        for item in items:
+            if item.key is not None and item.answer is not None:
+                self._answers[item.key] = item.answer
+                self._inflight.pop(item.key, None)
+            if item.answer is not None:
+                for session in item.sessions:
+                    self._send(session.ws, item.answer)
+        self._publish([event for item in items for event in item.events])
+
+    def _publish(self, events: list[tuple[int, str, str]]) -> None:
+        if not events:
+            return
+        for seq, full, public in events:
+            self._recent.append((seq, full, public))
+            broadcast(self._staff_conns, full)
+            broadcast(self._public_conns, public)
+        last = events[-1][0]
+        self.committed_seq = last
+        still: list[tuple[Session, int]] = []
+        for session, welcome_seq in self._joiners:
+            if welcome_seq >= last:
+                still.append((session, welcome_seq))
+                continue
+            for seq, full, public in events:
+                if seq > welcome_seq:
+                    self._send(session.ws, full if session.sees_staff else public)
+            (self._staff_conns if session.sees_staff else self._public_conns).add(session.ws)
+        self._joiners = still
+
+    async def _recover(self, items: list[Pending]) -> None:
+        items = items + self._pending
+        self._pending = []
+        self._batch = Batch.empty()
+        self._inflight.clear()
+        for item in items:
+            for session in item.sessions:
+                self._send(session.ws, _internal_from(item.answer))
+        await self.restore()
+        for session in list(self._sessions):
+            self._send(session.ws, protocol.welcome(
+                __version__, self.office.seq, self._snapshot(session.sees_staff)))
+
+    async def _flush(self) -> None:
+        while self._pending:
+            await self._commit_once()
+
+    async def _day_watch(self) -> None:
+        while True:
+            now = self.clock()
+            local = self.office.local(now)
+            midnight = datetime.combine(local.date() + timedelta(days=1), clock_time(0),
+                                        local.tzinfo)
+            await asyncio.sleep(min(60.0, max(0.05, (midnight - local).total_seconds())))
+            self.check_day()
+
+    def check_day(self) -> None:
+        now = self.clock()
+        if self.office.needs_roll(now):
+            self._roll(now)
+
+    # ================================================================ handlers
+    async def _login(self, session: Session, request: protocol.Request) -> None:
+        username, pin = request.args["username"], request.args["pin"]
+        now = time.monotonic()
+        locked = self._guard.locked_for(username, now)
+        if locked:
+            self._error(session, request, "unauthorized",
+                        f"too many wrong PINs: locked for {int(locked // 60) + 1} more minutes",
+                        locked_seconds=int(locked) + 1)
+            return
+        member = self.config.staff_by_username(username)
+        stored = member.pin_hash if member else self.config.staff[0].pin_hash
+        good = await asyncio.to_thread(verify_secret, pin, stored)
+        if member is None or not good:
+            lock = self._guard.failed(username, time.monotonic())
+            if lock:
+                self._error(session, request, "unauthorized",
+                            f"wrong PIN: locked for {int(lock // 60)} minutes",
+                            locked_seconds=int(lock))
+            else:
+                self._error(session, request, "unauthorized", "wrong username or PIN")
+            return
+        if not staff_may_use(member, session.role):
+            self._error(session, request, "forbidden", "this console needs a supervisor")
+            return
+        self._guard.succeeded(username)
+        session.staff = StaffRef(member.username, member.name)
+        session.staff_roles = member.roles
+        self._send(session.ws, protocol.ok(request.id, {"staff": {
+            "username": member.username, "name": member.name, "roles": list(member.roles)}}))
+
+    def _issue(self, session: Session, request: protocol.Request, now: datetime
+               ) -> tuple[dict[str, Any], list[Event]]:
+        args = request.args
+        events = self.office.issue(args["service"], Priority(args.get("priority", "regular")),
+                                   args.get("lang", "id"), now)
+        ticket = events[0].ticket
+        assert ticket is not None
+        return {"ticket": self.office.view(ticket, now).to_wire()}, events
+
+    def _counter_result(self, events: list[Event]) -> dict[str, Any]:
+        counter = self.office.counters[events[-1].counter.id if events[-1].counter else ""]
+        return {"counter": self.office.counter_wire(counter)}
+
+    def _counter_open(self, session: Session, request: protocol.Request, now: datetime
+                      ) -> tuple[dict[str, Any], list[Event]]:
+        events = self.office.open_counter(request.args["counter"], request.args["services"],
+                                          session.device, session.staff, now)
+        return self._counter_result(events), events
+
+    def _counter_pause(self, session: Session, request: protocol.Request, now: datetime
+                       ) -> tuple[dict[str, Any], list[Event]]:
+        events = self.office.pause_counter(request.args["counter"], session.device, now)
+        return self._counter_result(events), events
+
+    def _counter_close(self, session: Session, request: protocol.Request, now: datetime
+                       ) -> tuple[dict[str, Any], list[Event]]:
+        events = self.office.close_counter(request.args["counter"], session.device, now)
+        return self._counter_result(events), events
+
+    @staticmethod
+    def _ticket_result(events: list[Event]) -> dict[str, Any]:
+        ticket = events[-1].ticket if events else None
+        return {"ticket": ticket.to_wire() if ticket else None}
+
+    def _call_next(self, session: Session, request: protocol.Request, now: datetime
+                   ) -> tuple[dict[str, Any], list[Event]]:
+        events = self.office.call_next(request.args["counter"], session.device, now)
+        return self._ticket_result(events), events
+
+    def _call(self, session: Session, request: protocol.Request, now: datetime
+              ) -> tuple[dict[str, Any], list[Event]]:
+        args = request.args
+        events = self.office.call(args["counter"], args["ticket"], args["reason"],
+                                  session.device, now)
+        return self._ticket_result(events), events
+
+    def _ticket_step(self, action: str) -> Handler:
+        def handle(session: Session, request: protocol.Request, now: datetime
+                   ) -> tuple[dict[str, Any], list[Event]]:
+            step = getattr(self.office, action)
+            events: list[Event] = step(request.args["ticket"], session.device, now)
+            return self._ticket_result(events), events
+        return handle
+
+    def _transfer(self, session: Session, request: protocol.Request, now: datetime
+                  ) -> tuple[dict[str, Any], list[Event]]:
+        events = self.office.transfer(request.args["ticket"], request.args["service"],
+                                      session.device, now)
+        return self._ticket_result(events), events
+
+    def _get(self, session: Session, request: protocol.Request, now: datetime
+             ) -> tuple[dict[str, Any], list[Event]]:
+        ticket = self.office.find_ticket(request.args["ticket"])
+        return {"ticket": self.office.view(ticket, now).to_wire()}, []
+
+    def _announce(self, session: Session, request: protocol.Request, now: datetime
+                  ) -> tuple[dict[str, Any], list[Event]]:
+        text = request.args["text"]
+        return {}, self.office.announce(Text(text["id"], text["en"]), now)
+
+    def _ping(self, session: Session, request: protocol.Request, now: datetime
+              ) -> tuple[dict[str, Any], list[Event]]:
+        return {}, []
+
+    def _logout(self, session: Session, request: protocol.Request, now: datetime
+                ) -> tuple[dict[str, Any], list[Event]]:
+        session.staff = None
+        session.staff_roles = ()
+        return {}, []
+
+    def _service_update(self, session: Session, request: protocol.Request, now: datetime
+                        ) -> tuple[dict[str, Any], list[Event]]:
+        args = request.args
+        events = self.office.update_service(
+            args["service"], now, open=args.get("open"), quota=args.get("quota"),
+            clear_quota="quota" in args and args["quota"] is None,
+        )
+        service = self.office.services[args["service"]]
+        return {"service": service.to_wire(self.office.local(now))}, events
+
+    def _device_status(self, session: Session, request: protocol.Request, now: datetime
+                       ) -> tuple[dict[str, Any], list[Event]]:
+        events = self.office.report_device(session.device, session.role, request.args["status"],
+                                           request.args.get("detail", ""), now)
+        return {}, events
+
+    def _stats(self, session: Session, request: protocol.Request, now: datetime
+               ) -> tuple[dict[str, Any], list[Event]]:
+        return {"figures": self.office.figures()}, []
+
+
+def _internal_from(answer: str | None) -> str:
+    request_id = json.loads(answer).get("id") if answer else None
+    return protocol.error(request_id, "internal", "the change could not be saved; try again")

@@ -1,0 +1,92 @@
+"""Who may connect and log in, and how fast a device may ask: device tokens,
+staff PINs with lockout, and flood limits. Pure bookkeeping, time passed in."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from server.config import DeviceGrant, Limits, StaffMember
+
+
+@dataclass(slots=True)
+class _Failures:
+    count: int = 0
+    locked_until: float = 0.0
+
+
+class LoginGuard:
+    """Five wrong PINs lock that user for five minutes (both configurable)."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.attempts = limits.login_attempts
+        self.lockout_seconds = limits.lockout_minutes * 60
+        self._failures: dict[str, _Failures] = {}
+
+    def locked_for(self, username: str, now: float) -> float:
+        """Seconds the user stays locked (0 when not locked)."""
+        failures = self._failures.get(username)
+        if failures is None or failures.locked_until <= now:
+            return 0.0
+        return failures.locked_until - now
+
+    def failed(self, username: str, now: float) -> float:
+        """Record a wrong PIN; returns the lock time it caused (0 if none)."""
+        failures = self._failures.setdefault(username, _Failures())
+        if failures.locked_until and failures.locked_until <= now:
+            failures.count = 0
+            failures.locked_until = 0.0
+        failures.count += 1
+        if failures.count >= self.attempts:
+            failures.locked_until = now + self.lockout_seconds
+            failures.count = 0
+            return self.lockout_seconds
+        return 0.0
+
+    def succeeded(self, username: str) -> None:
+        self._failures.pop(username, None)
+
+
+class RateLimiter:
+    """Token buckets per (device, kind): a person cannot tap faster than this."""
+
+    def __init__(self) -> None:
+        self._buckets: dict[tuple[str, str], tuple[float, float]] = {}
+
+    def allow(self, device: str, kind: str, per_second: float, burst: float, now: float) -> bool:
+        tokens, last = self._buckets.get((device, kind), (burst, now))
+        tokens = min(burst, tokens + (now - last) * per_second)
+        if tokens < 1:
+            self._buckets[(device, kind)] = (tokens, now)
+            return False
+        self._buckets[(device, kind)] = (tokens - 1, now)
+        return True
+
+
+class TokenCache:
+    """Checked tokens, so a reconnecting device does not pay for scrypt again.
+    Keeps only a SHA-256 of the token, never the token itself."""
+
+    def __init__(self) -> None:
+        self._known: set[tuple[str, str, str]] = set()
+
+    @staticmethod
+    def _key(role: str, device: str, token: str) -> tuple[str, str, str]:
+        return role, device, hashlib.sha256(token.encode()).hexdigest()
+
+    def known(self, role: str, device: str, token: str) -> bool:
+        return self._key(role, device, token) in self._known
+
+    def remember(self, role: str, device: str, token: str) -> None:
+        self._known.add(self._key(role, device, token))
+
+
+def candidate_grants(
+    grants: tuple[DeviceGrant, ...], role: str, device: str
+) -> list[DeviceGrant]:
+    return [g for g in grants if g.role == role and g.device in (None, device)]
+
+
+def staff_may_use(member: StaffMember, role: str) -> bool:
+    """A supervisor console needs a supervisor; a counter console any staff."""
+    return "supervisor" in member.roles if role == "supervisor" else bool(member.roles)

@@ -1,0 +1,270 @@
+"""Durable storage: the append-only event log plus ticket, counter and
+request rows, written together in one transaction per group commit.
+
+SQLite (WAL, synchronous=FULL) is the embedded default; PostgreSQL works the
+same through asyncpg. The event log is the truth: a restart replays the
+latest office day's events through the same `Office.apply` the clients use.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+log = logging.getLogger("antrean.store")
+
+metadata = MetaData()
+
+events_table = Table(
+    "events",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("day", String(10), nullable=False, index=True),
+    Column("at", String(40), nullable=False),
+    Column("name", String(40), nullable=False),
+    Column("data", Text, nullable=False),
+    Column("device", String(200)),
+    Column("staff", String(200)),
+)
+
+tickets_table = Table(
+    "tickets",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("day", String(10), nullable=False, index=True),
+    Column("number", String(20), nullable=False),
+    Column("service", String(40), nullable=False),
+    Column("priority", String(10), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("issued_at", String(40), nullable=False),
+    Column("called_at", String(40)),
+    Column("started_at", String(40)),
+    Column("finished_at", String(40)),
+    Column("counter", String(40)),
+    Column("calls", Integer, nullable=False, default=0),
+    Column("lang", String(5)),
+    Column("origin_service", String(40)),
+    Column("closed_reason", String(200)),
+)
+
+counters_table = Table(
+    "counters",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("state", String(10), nullable=False),
+    Column("services", Text, nullable=False),
+    Column("ticket", String(40)),
+    Column("device", String(200)),
+    Column("staff", String(200)),
+    Column("since", String(40)),
+)
+
+requests_table = Table(
+    "requests",
+    metadata,
+    Column("day", String(10), nullable=False),
+    Column("device", String(200), nullable=False),
+    Column("request_id", String(260), nullable=False),
+    Column("answer", Text, nullable=False),
+    PrimaryKeyConstraint("day", "device", "request_id"),
+)
+
+_TICKET_COLUMNS = [c.name for c in tickets_table.columns if c.name != "id"]
+_COUNTER_COLUMNS = [c.name for c in counters_table.columns if c.name != "id"]
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    seq: int
+    day: str
+    at: str
+    name: str
+    data: str
+    device: str | None
+    staff: str | None
+
+
+@dataclass(slots=True)
+class Batch:
+    """Everything one group commit writes."""
+
+    events: list[dict[str, Any]]
+    tickets: dict[str, dict[str, Any]]
+    counters: dict[str, dict[str, Any]]
+    requests: list[dict[str, Any]]
+
+    @classmethod
+    def empty(cls) -> Batch:
+        return cls([], {}, {}, [])
+
+
+def normalise_url(url: str) -> str:
+    """Accept `sqlite:///path` and `postgresql://` and pick the async drivers."""
+    parsed = make_url(url)
+    driver = parsed.drivername
+    if driver in ("sqlite", "sqlite+pysqlite"):
+        parsed = parsed.set(drivername="sqlite+aiosqlite")
+    elif driver in ("postgresql", "postgres", "postgresql+psycopg2", "postgresql+psycopg"):
+        parsed = parsed.set(drivername="postgresql+asyncpg")
+    elif driver not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
+        raise ValueError(f"unsupported database URL {url!r}: use sqlite:///PATH or "
+                         "postgresql+asyncpg://USER@HOST/DB")
+    return parsed.render_as_string(hide_password=False)
+
+
+class Store:
+    def __init__(self, url: str) -> None:
+        self.url = normalise_url(url)
+        self.dialect = "sqlite" if self.url.startswith("sqlite") else "postgresql"
+        if self.dialect == "sqlite":
+            database = make_url(self.url).database
+            if database and database != ":memory:":
+                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            self.engine: AsyncEngine = create_async_engine(self.url)
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        else:
+            self.engine = create_async_engine(self.url, pool_size=4)
+        insert = sqlite_insert if self.dialect == "sqlite" else pg_insert
+        ticket_insert = insert(tickets_table)
+        self._upsert_ticket = ticket_insert.on_conflict_do_update(
+            index_elements=["id"],
+            set_={name: ticket_insert.excluded[name] for name in _TICKET_COLUMNS},
+        )
+        counter_insert = insert(counters_table)
+        self._upsert_counter = counter_insert.on_conflict_do_update(
+            index_elements=["id"],
+            set_={name: counter_insert.excluded[name] for name in _COUNTER_COLUMNS},
+        )
+
+    async def open(self) -> None:
+        async with self.engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def write(self, batch: Batch) -> None:
+        """One transaction: events, ticket and counter rows, request answers."""
+        async with self.engine.begin() as conn:
+            if batch.events:
+                await conn.execute(events_table.insert(), batch.events)
+            if batch.tickets:
+                await conn.execute(self._upsert_ticket, list(batch.tickets.values()))
+            if batch.counters:
+                await conn.execute(self._upsert_counter, list(batch.counters.values()))
+            if batch.requests:
+                await conn.execute(requests_table.insert(), batch.requests)
+
+    async def last_seq(self) -> int:
+        async with self.engine.connect() as conn:
+            value = (await conn.execute(select(func.max(events_table.c.seq)))).scalar()
+        return int(value or 0)
+
+    async def latest_day(self) -> date | None:
+        async with self.engine.connect() as conn:
+            value = (await conn.execute(
+                select(events_table.c.day).order_by(events_table.c.seq.desc()).limit(1)
+            )).scalar()
+        return date.fromisoformat(value) if value else None
+
+    async def events_of_day(self, day: date) -> list[EventRow]:
+        query = (
+            select(events_table)
+            .where(events_table.c.day == day.isoformat())
+            .order_by(events_table.c.seq)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [EventRow(*row) for row in rows]
+
+    async def events_between(self, first: int, last: int) -> list[EventRow]:
+        query = (
+            select(events_table)
+            .where(events_table.c.seq >= first, events_table.c.seq <= last)
+            .order_by(events_table.c.seq)
+        )
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return [EventRow(*row) for row in rows]
+
+    async def answers_of_day(self, day: date) -> dict[tuple[str, str], str]:
+        query = select(
+            requests_table.c.device, requests_table.c.request_id, requests_table.c.answer
+        ).where(requests_table.c.day == day.isoformat())
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).all()
+        return {(row[0], row[1]): row[2] for row in rows}
+
+    async def tickets_of_day(self, day: date) -> list[dict[str, Any]]:
+        query = select(tickets_table).where(tickets_table.c.day == day.isoformat())
+        async with self.engine.connect() as conn:
+            rows = (await conn.execute(query)).mappings().all()
+        return [dict(row) for row in rows]
+
+    async def drop_all(self) -> None:
+        """Tests only: start from an empty database."""
+        async with self.engine.begin() as conn:
+            await conn.run_sync(metadata.drop_all)
+
+
+def ticket_row(wire: dict[str, Any], day: str) -> dict[str, Any]:
+    row = {name: wire.get(name) for name in _TICKET_COLUMNS}
+    row["id"] = wire["id"]
+    row["day"] = day
+    row["calls"] = int(wire.get("calls") or 0)
+    return row
+
+
+def counter_row(wire: dict[str, Any]) -> dict[str, Any]:
+    staff = wire.get("staff")
+    ticket = wire.get("ticket")
+    return {
+        "id": wire["id"],
+        "state": wire["state"],
+        "services": json.dumps(wire.get("services", [])),
+        "ticket": ticket["id"] if isinstance(ticket, dict) else ticket,
+        "device": wire.get("device"),
+        "staff": staff["username"] if isinstance(staff, dict) else None,
+        "since": wire.get("since"),
+    }
+
+
+def merge_rows(target: dict[str, dict[str, Any]], rows: Iterable[dict[str, Any]]) -> None:
+    """Keep the last version of each row: one upsert per key per transaction."""
+    for row in rows:
+        target[row["id"]] = row
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def keys(rows: Sequence[EventRow]) -> list[int]:
+    return [row.seq for row in rows]
