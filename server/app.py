@@ -140,6 +140,7 @@ class AntreanServer:
             process_request=self._http,
             max_size=protocol.MAX_FRAME_BYTES,
             max_queue=64,
+            close_timeout=2,
             ssl=ssl_context,
             server_header=f"antrean/{__version__}",
         )
