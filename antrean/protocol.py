@@ -9,7 +9,6 @@ Qt clients both use this module, so they cannot disagree on a field name.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -326,8 +325,11 @@ def error(request_id: Any, code: str, message: str) -> str:
 
 
 def event(seq: int, name: str, at: str, data: JSON) -> str:
-    return dumps({"type": "event", "seq": seq, "name": name, "at": at, "data": data})
+    return event_frame(seq, name, at, dumps(data))
 
 
-def is_finite_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+def event_frame(seq: int, name: str, at: str, data_json: str) -> str:
+    """An event around data already encoded (it is also what the store keeps)."""
+    return (f'{{"type":"event","seq":{int(seq)},"name":{json.dumps(name)},'
+            f'"at":{json.dumps(at)},"data":{data_json}}}')
+

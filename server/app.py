@@ -29,6 +29,7 @@ from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request as HttpRequest
 from websockets.http11 import Response
+from websockets.protocol import State
 
 from antrean import __version__, protocol
 from antrean.core.model import DomainError, Priority, StaffRef, Text, iso
@@ -141,6 +142,7 @@ class AntreanServer:
             max_size=protocol.MAX_FRAME_BYTES,
             max_queue=64,
             close_timeout=2,
+            compression=None,  # small JSON frames: deflate cost more CPU than it saved
             ssl=ssl_context,
             server_header=f"antrean/{__version__}",
         )
@@ -267,7 +269,7 @@ class AntreanServer:
             return True
         for grant in candidate_grants(self.config.devices, hello.role, hello.device):
             if await asyncio.to_thread(verify_secret, hello.token, grant.token_hash):
-                self._tokens.remember(hello.role, hello.device, hello.token)
+                self._tokens.remember(hello.role, grant.device, hello.token)
                 return True
         return False
 
@@ -404,7 +406,8 @@ class AntreanServer:
             if result is not None and event.name == "ticket.issued":
                 full_data["ticket"] = result["ticket"]  # the answer's ahead and ETA too
             at = iso(event.at) or ""
-            full = protocol.event(event.seq, event.name, at, full_data)
+            data_json = protocol.dumps(full_data)
+            full = protocol.event_frame(event.seq, event.name, at, data_json)
             public = (
                 protocol.event(event.seq, event.name, at,
                                self.office.event_data(event, with_staff=False))
@@ -413,7 +416,7 @@ class AntreanServer:
             pending.events.append((event.seq, full, public))
             batch.events.append({
                 "seq": event.seq, "day": event.day.isoformat(), "at": at, "name": event.name,
-                "data": json.dumps(full_data, separators=(",", ":")), "device": device,
+                "data": data_json, "device": device,
                 "staff": staff,
             })
             self._rows_for(event, batch)
@@ -469,34 +472,45 @@ class AntreanServer:
             log.exception("commit failed: answering internal and reloading from the database")
             await self._recover(items)
             return
+        outgoing: dict[ServerConnection, list[bytes]] = {}
         for item in items:
             if item.key is not None and item.answer is not None:
                 self._answers[item.key] = item.answer
                 self._inflight.pop(item.key, None)
             if item.answer is not None:
+                answer = item.answer.encode()
                 for session in item.sessions:
-                    self._send(session.ws, item.answer)
-        self._publish([event for item in items for event in item.events])
+                    outgoing.setdefault(session.ws, []).append(answer)
+        self._publish([event for item in items for event in item.events], outgoing)
 
-    def _publish(self, events: list[tuple[int, str, str]]) -> None:
-        if not events:
-            return
-        for seq, full, public in events:
-            self._recent.append((seq, full, public))
-            broadcast(self._staff_conns, full)
-            broadcast(self._public_conns, public)
-        last = events[-1][0]
-        self.committed_seq = last
-        still: list[tuple[Session, int]] = []
-        for session, welcome_seq in self._joiners:
-            if welcome_seq >= last:
-                still.append((session, welcome_seq))
-                continue
+    def _publish(self, events: list[tuple[int, str, str]],
+                 outgoing: dict[ServerConnection, list[bytes]]) -> None:
+        """Answers, then the batch's events in seq order: one write per connection."""
+        if events:
+            encoded = [(seq, full.encode(), public.encode()) for seq, full, public in events]
+            full_frames = [full for _, full, _ in encoded]
+            public_frames = [public for _, _, public in encoded]
             for seq, full, public in events:
-                if seq > welcome_seq:
-                    self._send(session.ws, full if session.sees_staff else public)
-            (self._staff_conns if session.sees_staff else self._public_conns).add(session.ws)
-        self._joiners = still
+                self._recent.append((seq, full, public))
+            for ws in self._staff_conns:
+                outgoing.setdefault(ws, []).extend(full_frames)
+            for ws in self._public_conns:
+                outgoing.setdefault(ws, []).extend(public_frames)
+            last = events[-1][0]
+            self.committed_seq = last
+            still: list[tuple[Session, int]] = []
+            for session, welcome_seq in self._joiners:
+                if welcome_seq >= last:
+                    still.append((session, welcome_seq))
+                    continue
+                frames = outgoing.setdefault(session.ws, [])
+                for seq, full_bytes, public_bytes in encoded:
+                    if seq > welcome_seq:
+                        frames.append(full_bytes if session.sees_staff else public_bytes)
+                (self._staff_conns if session.sees_staff else self._public_conns).add(session.ws)
+            self._joiners = still
+        for ws, frames in outgoing.items():
+            _write_frames(ws, frames)
 
     async def _recover(self, items: list[Pending]) -> None:
         items = items + self._pending
@@ -659,6 +673,24 @@ class AntreanServer:
     def _stats(self, session: Session, request: protocol.Request, now: datetime
                ) -> tuple[dict[str, Any], list[Event]]:
         return {"figures": self.office.figures()}, []
+
+
+def _write_frames(ws: ServerConnection, frames: list[bytes]) -> None:
+    """Queue text frames and flush them with one write (what `broadcast` does
+    frame by frame). A connection that is closing is skipped, as there."""
+    if ws.protocol.state is not State.OPEN or ws.send_in_progress is not None:
+        return
+    try:
+        for frame in frames:
+            ws.protocol.send_text(frame)
+        chunks = ws.protocol.data_to_send()
+        payload = b"".join(chunks)
+        if payload:
+            ws.transport.write(payload)
+        if not all(chunks):  # the protocol asked to half-close after the data
+            ws.send_data()
+    except Exception as exc:  # a broken connection must not stop the others
+        log.debug("could not write to a connection: %s", exc)
 
 
 def _internal_from(answer: str | None) -> str:

@@ -39,10 +39,8 @@ def hash_secret(secret: str) -> str:
     digest = hashlib.scrypt(
         secret.encode(), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=32
     )
-    return "scrypt${}${}${}${}${}".format(
-        _SCRYPT_N, _SCRYPT_R, _SCRYPT_P,
-        base64.b64encode(salt).decode(), base64.b64encode(digest).decode(),
-    )
+    salt_b64, digest_b64 = base64.b64encode(salt).decode(), base64.b64encode(digest).decode()
+    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${salt_b64}${digest_b64}"
 
 
 def verify_secret(secret: str, stored: str) -> bool:

@@ -5,7 +5,7 @@ Flood limits are off so the benchmarks can load it."""
 from __future__ import annotations
 
 from antrean.core.model import CounterSpec, OfficeSpec, PolicySpec, ServiceSpec, Text
-from server.config import DeviceGrant, Limits, OfficeConfig, StaffMember, hash_secret
+from server.config import DeviceGrant, Limits, OfficeConfig, StaffMember
 
 DEMO_TOKENS = {
     "kiosk": "demo-kiosk",
@@ -15,6 +15,15 @@ DEMO_TOKENS = {
 }
 DEMO_USERNAME = "demo"
 DEMO_PIN = "1234"
+
+# Precomputed so the demo starts fast; the secrets themselves are public (demo only).
+DEMO_HASHES = {
+    "demo-kiosk": "scrypt$16384$8$1$7dQcstSpjznkbRg/0MwkLA==$n5/CTMdijEnjchaz8f7dvJ7sop2IsNoPRpocHyNLNlI=",
+    "demo-display": "scrypt$16384$8$1$zXJm6EFwzhLlt2QfhnKUUg==$W6eXMYHn4j7BcE4/somEZFqthBYvhCPUu30+qgRWNRI=",
+    "demo-counter": "scrypt$16384$8$1$akYthwCtI0vp1hEf9veGiw==$wVDbfTT7zNdC9jih3Ueyfsu5rfwi6Mej+OvWq+0Dbkg=",
+    "demo-supervisor": "scrypt$16384$8$1$HXaXtwfivd/5Lt2vI4cAZA==$84JFuKuyz0CeZjf0LypDourxhFNKTnmxFx42UPF0qW8=",
+    "1234": "scrypt$16384$8$1$TXemKre3hqANiMo9Alw8nQ==$mfdXzq7zwjr9UDGmMbzG+uEM9gDDfi9l8NIkYv95Tsk=",
+}
 
 _T = Text
 
@@ -81,10 +90,10 @@ def demo_config() -> OfficeConfig:
         announcements=DEMO_ANNOUNCEMENTS,
         ticket_url=None,
     )
-    devices = tuple(DeviceGrant(role, hash_secret(token)) for role, token in DEMO_TOKENS.items())
+    devices = tuple(DeviceGrant(role, DEMO_HASHES[token]) for role, token in DEMO_TOKENS.items())
     staff = (
         StaffMember(DEMO_USERNAME, "Petugas Demo", ("counter", "supervisor"),
-                    hash_secret(DEMO_PIN)),
+                    DEMO_HASHES[DEMO_PIN]),
     )
     limits = Limits(issue_per_minute=None, requests_per_second=None)
     return OfficeConfig(office=office, devices=devices, staff=staff, limits=limits, demo=True)

@@ -64,21 +64,26 @@ class RateLimiter:
 
 
 class TokenCache:
-    """Checked tokens, so a reconnecting device does not pay for scrypt again.
-    Keeps only a SHA-256 of the token, never the token itself."""
+    """Checked tokens, so a reconnecting device (or a room of screens sharing a
+    token) does not pay for scrypt again. Keeps only a SHA-256 of the token."""
+
+    ANY_DEVICE = "*"
 
     def __init__(self) -> None:
         self._known: set[tuple[str, str, str]] = set()
 
     @staticmethod
-    def _key(role: str, device: str, token: str) -> tuple[str, str, str]:
-        return role, device, hashlib.sha256(token.encode()).hexdigest()
+    def _digest(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
 
     def known(self, role: str, device: str, token: str) -> bool:
-        return self._key(role, device, token) in self._known
+        digest = self._digest(token)
+        return (role, device, digest) in self._known or (
+            role, self.ANY_DEVICE, digest) in self._known
 
-    def remember(self, role: str, device: str, token: str) -> None:
-        self._known.add(self._key(role, device, token))
+    def remember(self, role: str, grant_device: str | None, token: str) -> None:
+        """Remember for the grant's device, or for any device when unbound."""
+        self._known.add((role, grant_device or self.ANY_DEVICE, self._digest(token)))
 
 
 def candidate_grants(

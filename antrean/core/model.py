@@ -148,7 +148,7 @@ class Service:
     def from_wire(cls, raw: JSON) -> Service:
         spec = ServiceSpec(
             code=raw["code"],
-            prefix=raw.get("prefix", raw["code"]),
+            prefix=str(raw.get("prefix") or raw["code"]),
             name=Text.from_wire(raw.get("name", raw["code"])),
             requirements=tuple(Text.from_wire(r) for r in raw.get("requirements", [])),
             quota=raw.get("quota"),

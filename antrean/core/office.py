@@ -38,7 +38,6 @@ from antrean.core.model import (
     Status,
     Text,
     Ticket,
-    iso,
     parse_time,
 )
 from antrean.core.numbering import ticket_id, ticket_number
@@ -354,7 +353,8 @@ class Office:
     def figures(self) -> JSON:
         """Today's figures per counter and per service, from today's tickets."""
         counters: dict[str, JSON] = {
-            c.id: {"served": 0, "no_show": 0, "service_minutes": 0.0} for c in self.counters.values()
+            c.id: {"served": 0, "no_show": 0, "service_minutes": 0.0}
+            for c in self.counters.values()
         }
         services: dict[str, JSON] = {
             code: {"issued": s.issued, "waiting": self.waiting_count(code), "served": 0,
@@ -524,6 +524,9 @@ class Office:
                 "timezone": self.spec.timezone,
                 "day": self.day.isoformat(),
                 "ticket_url": self.spec.ticket_url,
+                # The office file's own ticker lines and logo, for the displays.
+                "announcements": [t.to_wire() for t in self.spec.announcements],
+                "logo": self.spec.logo,
                 "policy": {
                     "priority_cap": self.policy.priority_cap,
                     "regular_max_wait_minutes": self.policy.regular_max_wait_minutes,
@@ -556,6 +559,8 @@ class Office:
                 estimate_alpha=float(policy_raw.get("estimate_alpha", 0.2)),
             ),
             ticket_url=info.get("ticket_url"),
+            announcements=tuple(Text.from_wire(t) for t in info.get("announcements", [])),
+            logo=info.get("logo"),
         )
         office = cls(spec, date.fromisoformat(info["day"]), seq)
         office.streak = int(policy_raw.get("streak", 0))

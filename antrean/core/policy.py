@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from antrean.core.model import PolicySpec, Priority, Ticket
 
-QueueKey = tuple[datetime, str]
+QueueKey = tuple[float, str]  # (first arrival as a POSIX timestamp, ticket id)
 
 
 @dataclass(slots=True)
@@ -34,18 +34,25 @@ class ServiceQueue:
         return self.priority if ticket.priority is Priority.PRIORITY else self.regular
 
     def add(self, ticket: Ticket) -> None:
-        insort(self.lane(ticket), (ticket.issued_at, ticket.id))
+        lane = self.lane(ticket)
+        key = queue_key(ticket)
+        if not lane or lane[-1] < key:
+            lane.append(key)  # the usual case: a new arrival joins the end
+        else:
+            insort(lane, key)
 
     def remove(self, ticket: Ticket) -> None:
         lane = self.lane(ticket)
-        key = (ticket.issued_at, ticket.id)
+        key = queue_key(ticket)
         index = bisect_left(lane, key)
         if index < len(lane) and lane[index] == key:
             del lane[index]
 
     def index(self, ticket: Ticket) -> int:
         lane = self.lane(ticket)
-        key = (ticket.issued_at, ticket.id)
+        key = queue_key(ticket)
+        if lane and lane[-1] == key:
+            return len(lane) - 1
         index = bisect_left(lane, key)
         if index >= len(lane) or lane[index] != key:
             raise KeyError(ticket.id)
@@ -56,9 +63,13 @@ class ServiceQueue:
 
     def overdue_regulars(self, policy: PolicySpec, now: datetime) -> int:
         """How many regular tickets have waited longer than the fairness limit."""
-        limit = now - timedelta(minutes=policy.regular_max_wait_minutes)
+        limit = (now - timedelta(minutes=policy.regular_max_wait_minutes)).timestamp()
         # Lanes are sorted by arrival: the overdue ones are a prefix.
         return bisect_left(self.regular, (limit, ""))
+
+
+def queue_key(ticket: Ticket) -> QueueKey:
+    return (ticket.issued_at.timestamp(), ticket.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +103,8 @@ def _choose(
     best_priority: tuple[float, str, QueueKey] | None = None
     best_regular: tuple[float, str, QueueKey] | None = None
     overdue = False
-    limit = now - timedelta(minutes=policy.regular_max_wait_minutes)
+    moment = now.timestamp()
+    limit = moment - policy.regular_max_wait_minutes * 60
     for code in services:
         queue = queues.get(code)
         if queue is None:
@@ -103,7 +115,7 @@ def _choose(
             if position >= len(lane):
                 continue
             head = lane[position]
-            score = (now - head[0]).total_seconds() * weight
+            score = (moment - head[0]) * weight
             candidate = (score, code, head)
             if is_priority:
                 if best_priority is None or _better(candidate, best_priority):
