@@ -79,11 +79,13 @@ async def main() -> None:
                      for role in ("display", "counter", "supervisor")]
         await asyncio.sleep(0.3)
         latencies: list[float] = []
+        cpu_before = server.cpu_seconds()
         started = time.perf_counter()
         stop_at = started + args.seconds
         counts = await asyncio.gather(*(kiosk(server.url, i, args.inflight, stop_at, latencies)
                                         for i in range(args.kiosks)))
         elapsed = time.perf_counter() - started
+        cpu = server.cpu_seconds() - cpu_before
         await asyncio.sleep(0.5)
         stop.set()
         received = await asyncio.gather(*listeners)
@@ -93,6 +95,9 @@ async def main() -> None:
               f"({args.kiosks} kiosks x {args.inflight} in flight)")
         print(summary("issue latency", latencies))
         print(f"events received by display/counter/supervisor: {received} (seq now {seq})")
+        print(f"server CPU per durable issue: {cpu / total * 1e6:.0f} us "
+              f"(= {total / cpu:,.0f} issues/s on one free core; server used "
+              f"{cpu / elapsed:.0%} of a core)")
         print(f"server RSS: {server.rss_mb():.0f} MB; p99 {percentile(latencies, 99):.1f} ms")
     finally:
         server.stop()

@@ -5,6 +5,7 @@ nothing about time."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import os
 import platform
@@ -52,6 +53,12 @@ class ServerProcess:
 
     def rss_mb(self) -> float:
         return float(psutil.Process(self.process.pid).memory_info().rss) / 2**20
+
+    def cpu_seconds(self) -> float:
+        """CPU time the server has used: a cost per operation that does not
+        depend on what else the machine is doing."""
+        times = psutil.Process(self.process.pid).cpu_times()
+        return float(times.user + times.system)
 
     def health(self) -> dict[str, Any]:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2) as r:
@@ -139,3 +146,106 @@ def machine() -> str:
 def run(main: Any) -> None:
     print(f"machine: {machine()}", flush=True)
     asyncio.run(main())
+
+
+class RawDisplay(asyncio.Protocol):
+    """A bare WebSocket display client for fan-out benchmarks: it parses frame
+    headers, answers pings, and notes when a frame carrying `"seq":N,` arrives,
+    without decoding JSON, so 5,000 of them fit in one client process."""
+
+    def __init__(self, device: str, role: str = "display") -> None:
+        self.device = device
+        self.role = role
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.handshaken = asyncio.get_running_loop().create_future()
+        self.welcomed = asyncio.get_running_loop().create_future()
+        self.waiting_for: bytes | None = None
+        self.arrived: asyncio.Future[float] | None = None
+        self._upgraded = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        key = base64.b64encode(os.urandom(16)).decode()
+        transport.write(
+            f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+            f"Sec-WebSocket-Version: 13\r\n\r\n".encode()
+        )
+
+    def expect(self, seq: int) -> asyncio.Future[float]:
+        self.waiting_for = f'"seq":{seq},'.encode()
+        self.arrived = asyncio.get_running_loop().create_future()
+        return self.arrived
+
+    def send_text(self, text: str) -> None:
+        self._send_frame(0x1, text.encode())
+
+    def _send_frame(self, opcode: int, payload: bytes) -> None:
+        assert self.transport is not None
+        mask = os.urandom(4)
+        header = bytes([0x80 | opcode])
+        length = len(payload)
+        if length < 126:
+            header += bytes([0x80 | length])
+        elif length < 65536:
+            header += bytes([0x80 | 126]) + length.to_bytes(2, "big")
+        else:
+            header += bytes([0x80 | 127]) + length.to_bytes(8, "big")
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        self.transport.write(header + mask + masked)
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if not self._upgraded:
+            end = self.buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            del self.buffer[: end + 4]
+            self._upgraded = True
+            self.handshaken.set_result(None)
+            self.send_text(json.dumps({"type": "hello", "protocol": 1, "role": self.role,
+                                       "device": self.device, "token": TOKENS[self.role]}))
+        while len(self.buffer) >= 2:
+            opcode = self.buffer[0] & 0x0F
+            length = self.buffer[1] & 0x7F
+            offset = 2
+            if length == 126:
+                if len(self.buffer) < 4:
+                    return
+                length = int.from_bytes(self.buffer[2:4], "big")
+                offset = 4
+            elif length == 127:
+                if len(self.buffer) < 10:
+                    return
+                length = int.from_bytes(self.buffer[2:10], "big")
+                offset = 10
+            if len(self.buffer) < offset + length:
+                return
+            payload = bytes(self.buffer[offset: offset + length])
+            del self.buffer[: offset + length]
+            if opcode == 0x9:
+                self._send_frame(0xA, payload)
+            elif opcode == 0x1:
+                if not self.welcomed.done():
+                    self.welcomed.set_result(None)
+                elif (self.waiting_for is not None and self.arrived is not None
+                      and not self.arrived.done() and self.waiting_for in payload):
+                    self.arrived.set_result(time.perf_counter())
+
+
+async def raw_displays(port: int, count: int, prefix: str = "display",
+                       batch: int = 200) -> list[RawDisplay]:
+    """Connect `count` raw display clients, `batch` at a time."""
+    loop = asyncio.get_running_loop()
+    clients: list[RawDisplay] = []
+    for start in range(0, count, batch):
+        group: list[RawDisplay] = []
+        for index in range(start, min(count, start + batch)):
+            _, client = await loop.create_connection(
+                lambda i=index: RawDisplay(f"{prefix}-{i}"), "127.0.0.1", port)
+            group.append(client)
+        await asyncio.gather(*(c.welcomed for c in group))
+        clients.extend(group)
+    return clients

@@ -47,6 +47,7 @@ from server.store import Batch, Store, counter_row, merge_rows, ticket_row
 log = logging.getLogger("antrean.server")
 
 HELLO_TIMEOUT = 5.0
+CHECKPOINT_EVERY = 2000  # events between state checkpoints (at least)
 RECENT_EVENTS = 20_000
 Clock = Callable[[], datetime]
 
@@ -105,6 +106,7 @@ class AntreanServer:
         self._guard = LoginGuard(config.limits)
         self._limiter = RateLimiter()
         self._tokens = TokenCache()
+        self._checkpoint_seq = 0
         self._server: Server | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._handlers: dict[str, Handler] = {
@@ -162,6 +164,9 @@ class AntreanServer:
         """Finish what is queued, then close every connection (1001) and the store."""
         if self._server is not None:
             self._server.close(close_connections=False)
+        if self.office.seq > self._checkpoint_seq:
+            self._maybe_checkpoint(force=True)
+            self._pending.append(Pending([], None, None))
         await self._flush()
         for task in self._tasks:
             task.cancel()
@@ -182,9 +187,14 @@ class AntreanServer:
         if day is None:
             self.office = Office(self.config.office, self.office.day_at(now), last_seq)
         else:
-            rows = await self.store.events_of_day(day)
-            first = rows[0].seq if rows else last_seq + 1
-            self.office = Office(self.config.office, day, first - 1)
+            checkpoint = await self.store.latest_checkpoint(day)
+            if checkpoint is not None:
+                self.office = Office.from_checkpoint(self.config.office, checkpoint[1])
+                rows = await self.store.events_after(checkpoint[0], day)
+            else:
+                rows = await self.store.events_of_day(day)
+                first = rows[0].seq if rows else last_seq + 1
+                self.office = Office(self.config.office, day, first - 1)
             for row in rows:
                 try:
                     self.office.apply(
@@ -195,6 +205,7 @@ class AntreanServer:
                     self.office.seq = row.seq
             self.office.seq = max(self.office.seq, last_seq)
         self.committed_seq = self.office.seq
+        self._checkpoint_seq = self.office.seq
         self._answers = await self.store.answers_of_day(self.office.day)
         if self.office.needs_roll(now):
             self._roll(now)
@@ -420,12 +431,23 @@ class AntreanServer:
                 "staff": staff,
             })
             self._rows_for(event, batch)
+        self._maybe_checkpoint()
         if pending.key is not None and pending.answer is not None:
             batch.requests.append({"day": self.office.day.isoformat(), "device": pending.key[0],
                                    "request_id": pending.key[1], "answer": pending.answer})
             self._inflight[pending.key] = pending
         self._pending.append(pending)
         self._wake.set()
+
+    def _maybe_checkpoint(self, force: bool = False) -> None:
+        """Now and then (more rarely as the day grows, so the cost per event
+        stays small), put the whole state into the open batch: it commits with
+        the events up to its seq, and a restart replays only what follows."""
+        due = max(CHECKPOINT_EVERY, len(self.office.tickets))
+        if force or self.office.seq - self._checkpoint_seq >= due:
+            self._batch.checkpoint = (self.office.seq, self.office.day.isoformat(),
+                                      protocol.dumps(self.office.checkpoint()))
+            self._checkpoint_seq = self.office.seq
 
     def _rows_for(self, event: Event, batch: Batch) -> None:
         day = event.day.isoformat()

@@ -8,13 +8,15 @@ latest office day's events through the same `Office.apply` the clients use.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import (
     BigInteger,
@@ -25,14 +27,18 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    create_engine,
     event,
     func,
     select,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.pool import StaticPool
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 log = logging.getLogger("antrean.store")
 
@@ -82,6 +88,14 @@ counters_table = Table(
     Column("since", String(40)),
 )
 
+checkpoints_table = Table(
+    "checkpoints",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("day", String(10), nullable=False, index=True),
+    Column("data", Text, nullable=False),
+)
+
 requests_table = Table(
     "requests",
     metadata,
@@ -115,38 +129,58 @@ class Batch:
     tickets: dict[str, dict[str, Any]]
     counters: dict[str, dict[str, Any]]
     requests: list[dict[str, Any]]
+    checkpoint: tuple[int, str, str] | None = None  # (seq, day, state as JSON)
 
     @classmethod
     def empty(cls) -> Batch:
         return cls([], {}, {}, [])
 
 
-def normalise_url(url: str) -> str:
-    """Accept `sqlite:///path` and `postgresql://` and pick the async drivers."""
+def normalise_url(url: str) -> tuple[str, str]:
+    """(URL to use, dialect). SQLite runs on the standard driver in the store's
+    own thread; PostgreSQL on asyncpg. `sqlite:///path` and `postgresql://` are
+    accepted as written."""
     parsed = make_url(url)
     driver = parsed.drivername
-    if driver in ("sqlite", "sqlite+pysqlite"):
-        parsed = parsed.set(drivername="sqlite+aiosqlite")
-    elif driver in ("postgresql", "postgres", "postgresql+psycopg2", "postgresql+psycopg"):
+    if driver in ("sqlite", "sqlite+pysqlite", "sqlite+aiosqlite"):
+        parsed = parsed.set(drivername="sqlite+pysqlite")
+        dialect = "sqlite"
+    elif driver in ("postgresql", "postgres", "postgresql+psycopg2", "postgresql+psycopg",
+                    "postgresql+asyncpg"):
         parsed = parsed.set(drivername="postgresql+asyncpg")
-    elif driver not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
+        dialect = "postgresql"
+    else:
         raise ValueError(f"unsupported database URL {url!r}: use sqlite:///PATH or "
                          "postgresql+asyncpg://USER@HOST/DB")
-    return parsed.render_as_string(hide_password=False)
+    return parsed.render_as_string(hide_password=False), dialect
+
+
+_R = TypeVar("_R")
 
 
 class Store:
+    """All database work. Every method runs one piece of synchronous SQLAlchemy
+    Core code: for SQLite on a single dedicated thread (one hop per commit, and
+    SQLite wants one writer anyway), for PostgreSQL inside asyncpg via run_sync."""
+
     def __init__(self, url: str) -> None:
-        self.url = normalise_url(url)
-        self.dialect = "sqlite" if self.url.startswith("sqlite") else "postgresql"
+        self.url, self.dialect = normalise_url(url)
+        self._executor: ThreadPoolExecutor | None = None
+        self._sync_engine: Engine | None = None
+        self._async_engine: AsyncEngine | None = None
         if self.dialect == "sqlite":
             database = make_url(self.url).database
             if database and database != ":memory:":
                 Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            self.engine: AsyncEngine = create_async_engine(self.url)
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            self._sync_engine = create_engine(self.url, poolclass=StaticPool if not database
+                                              or database == ":memory:" else None)
+            event.listen(self._sync_engine, "connect", _sqlite_pragmas)
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="antrean-store")
         else:
-            self.engine = create_async_engine(self.url, pool_size=4)
+            # Imported here: the asyncio extension costs start-up time SQLite never needs.
+            from sqlalchemy.ext.asyncio import create_async_engine
+
+            self._async_engine = create_async_engine(self.url, pool_size=4)
         insert = sqlite_insert if self.dialect == "sqlite" else pg_insert
         ticket_insert = insert(tickets_table)
         self._upsert_ticket = ticket_insert.on_conflict_do_update(
@@ -159,35 +193,85 @@ class Store:
             set_={name: counter_insert.excluded[name] for name in _COUNTER_COLUMNS},
         )
 
+    async def _run(self, work: Callable[[Connection], _R], transaction: bool = False) -> _R:
+        if self._sync_engine is not None:
+            engine = self._sync_engine
+
+            def in_thread() -> _R:
+                if transaction:
+                    with engine.begin() as conn:
+                        return work(conn)
+                with engine.connect() as conn:
+                    return work(conn)
+
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._executor, in_thread)
+        assert self._async_engine is not None
+        if transaction:
+            async with self._async_engine.begin() as aconn:
+                return await aconn.run_sync(work)
+        async with self._async_engine.connect() as aconn:
+            return await aconn.run_sync(work)
+
     async def open(self) -> None:
-        async with self.engine.begin() as conn:
-            await conn.run_sync(metadata.create_all)
+        await self._run(metadata.create_all, transaction=True)
 
     async def close(self) -> None:
-        await self.engine.dispose()
+        if self._sync_engine is not None:
+            assert self._executor is not None
+            await asyncio.get_running_loop().run_in_executor(
+                self._executor, self._sync_engine.dispose)
+            self._executor.shutdown(wait=True)
+        if self._async_engine is not None:
+            await self._async_engine.dispose()
 
     async def write(self, batch: Batch) -> None:
         """One transaction: events, ticket and counter rows, request answers."""
-        async with self.engine.begin() as conn:
+
+        def work(conn: Connection) -> None:
             if batch.events:
-                await conn.execute(events_table.insert(), batch.events)
+                conn.execute(events_table.insert(), batch.events)
             if batch.tickets:
-                await conn.execute(self._upsert_ticket, list(batch.tickets.values()))
+                conn.execute(self._upsert_ticket, list(batch.tickets.values()))
             if batch.counters:
-                await conn.execute(self._upsert_counter, list(batch.counters.values()))
+                conn.execute(self._upsert_counter, list(batch.counters.values()))
             if batch.requests:
-                await conn.execute(requests_table.insert(), batch.requests)
+                conn.execute(requests_table.insert(), batch.requests)
+            if batch.checkpoint is not None:
+                seq, day, data = batch.checkpoint
+                # A checkpoint is a cache of the event log, not part of it: keep one.
+                conn.execute(checkpoints_table.delete())
+                conn.execute(checkpoints_table.insert(), {"seq": seq, "day": day, "data": data})
+
+        await self._run(work, transaction=True)
+
+    async def latest_checkpoint(self, day: date) -> tuple[int, dict[str, Any]] | None:
+        query = (
+            select(checkpoints_table.c.seq, checkpoints_table.c.data)
+            .where(checkpoints_table.c.day == day.isoformat())
+            .order_by(checkpoints_table.c.seq.desc())
+            .limit(1)
+        )
+        row = await self._run(lambda conn: conn.execute(query).first())
+        return (int(row[0]), json.loads(row[1])) if row is not None else None
+
+    async def events_after(self, seq: int, day: date) -> list[EventRow]:
+        query = (
+            select(events_table)
+            .where(events_table.c.seq > seq, events_table.c.day == day.isoformat())
+            .order_by(events_table.c.seq)
+        )
+        rows = await self._run(lambda conn: conn.execute(query).all())
+        return [EventRow(*row) for row in rows]
 
     async def last_seq(self) -> int:
-        async with self.engine.connect() as conn:
-            value = (await conn.execute(select(func.max(events_table.c.seq)))).scalar()
+        value = await self._run(
+            lambda conn: conn.execute(select(func.max(events_table.c.seq))).scalar())
         return int(value or 0)
 
     async def latest_day(self) -> date | None:
-        async with self.engine.connect() as conn:
-            value = (await conn.execute(
-                select(events_table.c.day).order_by(events_table.c.seq.desc()).limit(1)
-            )).scalar()
+        query = select(events_table.c.day).order_by(events_table.c.seq.desc()).limit(1)
+        value = await self._run(lambda conn: conn.execute(query).scalar())
         return date.fromisoformat(value) if value else None
 
     async def events_of_day(self, day: date) -> list[EventRow]:
@@ -196,8 +280,7 @@ class Store:
             .where(events_table.c.day == day.isoformat())
             .order_by(events_table.c.seq)
         )
-        async with self.engine.connect() as conn:
-            rows = (await conn.execute(query)).all()
+        rows = await self._run(lambda conn: conn.execute(query).all())
         return [EventRow(*row) for row in rows]
 
     async def events_between(self, first: int, last: int) -> list[EventRow]:
@@ -206,28 +289,24 @@ class Store:
             .where(events_table.c.seq >= first, events_table.c.seq <= last)
             .order_by(events_table.c.seq)
         )
-        async with self.engine.connect() as conn:
-            rows = (await conn.execute(query)).all()
+        rows = await self._run(lambda conn: conn.execute(query).all())
         return [EventRow(*row) for row in rows]
 
     async def answers_of_day(self, day: date) -> dict[tuple[str, str], str]:
         query = select(
             requests_table.c.device, requests_table.c.request_id, requests_table.c.answer
         ).where(requests_table.c.day == day.isoformat())
-        async with self.engine.connect() as conn:
-            rows = (await conn.execute(query)).all()
+        rows = await self._run(lambda conn: conn.execute(query).all())
         return {(row[0], row[1]): row[2] for row in rows}
 
     async def tickets_of_day(self, day: date) -> list[dict[str, Any]]:
         query = select(tickets_table).where(tickets_table.c.day == day.isoformat())
-        async with self.engine.connect() as conn:
-            rows = (await conn.execute(query)).mappings().all()
+        rows = await self._run(lambda conn: conn.execute(query).mappings().all())
         return [dict(row) for row in rows]
 
     async def drop_all(self) -> None:
         """Tests only: start from an empty database."""
-        async with self.engine.begin() as conn:
-            await conn.run_sync(metadata.drop_all)
+        await self._run(metadata.drop_all, transaction=True)
 
 
 def ticket_row(wire: dict[str, Any], day: str) -> dict[str, Any]:
@@ -265,6 +344,3 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
 
-
-def keys(rows: Sequence[EventRow]) -> list[int]:
-    return [row.seq for row in rows]

@@ -108,7 +108,10 @@ class Office:
 
     # ------------------------------------------------------------------ time
     def local(self, now: datetime) -> datetime:
-        return now.astimezone(self.tz)
+        """`now` in office time, to the millisecond: the precision of the wire
+        form, so the server, its replay after a restart and every mirror keep
+        exactly the same times (and the same queue order)."""
+        return now.astimezone(self.tz).replace(microsecond=now.microsecond // 1000 * 1000)
 
     def day_at(self, now: datetime) -> date:
         return self.local(now).date()
@@ -292,6 +295,9 @@ class Office:
     def announce(self, text: Text, now: datetime) -> list[Event]:
         if not (text.id.strip() or text.en.strip()):
             raise DomainError("bad_request", "an announcement needs text")
+        # A language left blank shows the other one, rather than an empty
+        # ticker; stored this way, the event also reads back from the wire as sent.
+        text = Text(text.id if text.id.strip() else text.en, text.en if text.en.strip() else text.id)
         return self._commit([self._event("announcement", now, text=text)])
 
     def update_service(
@@ -540,6 +546,53 @@ class Office:
             "announcements": [t.to_wire() for t in self.announcements],
             "devices": [d.to_wire() for d in self.devices.values()],
         }
+
+    def checkpoint(self) -> JSON:
+        """The whole day's state at `seq`, so a restart need not replay the day.
+        Specs are left out: they come from the office's configuration."""
+        return {
+            "seq": self.seq,
+            "day": self.day.isoformat(),
+            "streak": self.streak,
+            "services": {
+                code: {"open": s.open, "quota": s.quota, "issued": s.issued,
+                       "service_minutes": s.service_minutes}
+                for code, s in self.services.items()
+            },
+            "counters": [self.counter_wire(c) for c in self.counters.values()],
+            "tickets": [t.to_wire() for t in self.tickets.values()],
+            "announcements": [t.to_wire() for t in self.announcements],
+            "devices": [d.to_wire() for d in self.devices.values()],
+        }
+
+    @classmethod
+    def from_checkpoint(cls, spec: OfficeSpec, data: JSON) -> Office:
+        office = cls(spec, date.fromisoformat(data["day"]), int(data["seq"]))
+        office.streak = int(data.get("streak", 0))
+        for code, raw in data.get("services", {}).items():
+            service = office.services.get(code)
+            if service is not None:
+                office.services[code] = replace(
+                    service, open=bool(raw["open"]), quota=raw.get("quota"),
+                    issued=int(raw["issued"]), service_minutes=float(raw["service_minutes"]),
+                )
+        for raw in data.get("counters", []):
+            counter = Counter.from_wire(raw)
+            known = office.counters.get(counter.id)
+            if known is not None:
+                office.counters[counter.id] = replace(counter, spec=known.spec)
+        for raw in data.get("tickets", []):
+            ticket = Ticket.from_wire(raw)
+            office.tickets[ticket.id] = ticket
+            office.by_number[ticket.number] = ticket.id
+            if ticket.status is Status.WAITING and ticket.service in office.queues:
+                office.queues[ticket.service].add(ticket)
+        for text in data.get("announcements", []):
+            office.announcements.append(Text.from_wire(text))
+        for raw in data.get("devices", []):
+            report = DeviceStatus.from_wire(raw)
+            office.devices[report.device] = report
+        return office
 
     @classmethod
     def from_snapshot(cls, snapshot: JSON, seq: int) -> Office:

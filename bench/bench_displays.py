@@ -1,0 +1,66 @@
+"""5,000 connected displays: one call reaches all of them (time from the
+counter's `ticket.call_next` to the last display having the event), and the
+server's memory with them all connected.
+
+    python bench/bench_displays.py [--displays 5000] [--calls 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+
+from harness import hello, percentile, raw_displays, request, run, start_server, summary
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--displays", type=int, default=5000)
+    parser.add_argument("--calls", type=int, default=30)
+    args = parser.parse_args()
+    server = start_server()
+    try:
+        idle_rss = server.rss_mb()
+        kiosk = await hello(server.url, "kiosk", "bench-kiosk")
+        for i in range(args.calls):
+            await request(kiosk, "ticket.issue", f"i{i}", service="A")
+        counter = await hello(server.url, "counter", "bench-counter")
+        await request(counter, "login", "l", username="demo", pin="1234")
+        await request(counter, "counter.open", "o", counter="1", services=["A"])
+        started = time.perf_counter()
+        displays = await raw_displays(server.port, args.displays)
+        connect_s = time.perf_counter() - started
+        await asyncio.sleep(1)
+        clients = server.health()["clients"]
+        rss = server.rss_mb()
+        seq = int(server.health()["seq"])
+        latencies: list[float] = []
+        for call in range(args.calls):
+            seq += 1
+            arrivals = [d.expect(seq) for d in displays]
+            begin = time.perf_counter()
+            answer = await request(counter, "ticket.call_next", f"c{call}", counter="1")
+            if answer["type"] != "ok" or answer["result"]["ticket"] is None:
+                raise RuntimeError(f"call failed: {answer}")
+            last = max(await asyncio.gather(*arrivals))
+            latencies.append((last - begin) * 1000)
+            seq += 1
+            await request(counter, "ticket.complete", f"d{call}",
+                          ticket=answer["result"]["ticket"]["id"])
+        print(f"connected {args.displays} displays in {connect_s:.1f} s "
+              f"(healthz says {clients['display']} displays)")
+        print(summary(f"call -> all {args.displays} displays", latencies))
+        print(f"server RSS: {idle_rss:.0f} MB idle, {rss:.0f} MB with {args.displays} displays; "
+              f"p99 {percentile(latencies, 99):.1f} ms")
+        for display in displays:
+            if display.transport is not None:
+                display.transport.close()
+        await counter.close()
+        await kiosk.close()
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    run(main)
