@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-
 import time
 
 from harness import hello, percentile, raw_displays, request, run, start_server, summary

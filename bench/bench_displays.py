@@ -36,6 +36,7 @@ async def main() -> None:
         rss = server.rss_mb()
         seq = int(server.health()["seq"])
         latencies: list[float] = []
+        cpu_before = server.cpu_seconds()
         for call in range(args.calls):
             seq += 1
             arrivals = [d.expect(seq) for d in displays]
@@ -48,6 +49,9 @@ async def main() -> None:
             seq += 1
             await request(counter, "ticket.complete", f"d{call}",
                           ticket=answer["result"]["ticket"]["id"])
+        cpu_per_call = (server.cpu_seconds() - cpu_before) / args.calls * 1000
+        print(f"server CPU per call (call_next + complete, each fanned out to all): "
+              f"{cpu_per_call:.1f} ms")
         print(f"connected {args.displays} displays in {connect_s:.1f} s "
               f"(healthz says {clients['display']} displays)")
         print(summary(f"call -> all {args.displays} displays", latencies))

@@ -31,7 +31,7 @@ TOKENS = {"kiosk": "demo-kiosk", "display": "demo-display", "counter": "demo-cou
 
 
 def raise_fd_limit() -> None:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
@@ -197,6 +197,11 @@ class RawDisplay(asyncio.Protocol):
         self.transport.write(header + mask + masked)
 
     def data_received(self, data: bytes) -> None:
+        # Note the arrival before any parsing, so the client's own Python
+        # work is not counted as the server's latency.
+        if (self.waiting_for is not None and self.arrived is not None
+                and not self.arrived.done() and self.waiting_for in data):
+            self.arrived.set_result(time.perf_counter())
         self.buffer += data
         if not self._upgraded:
             end = self.buffer.find(b"\r\n\r\n")

@@ -18,6 +18,7 @@ import ssl
 import time
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
@@ -27,6 +28,7 @@ from typing import Any
 from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
 from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
+from websockets.frames import Frame, Opcode
 from websockets.http11 import Request as HttpRequest
 from websockets.http11 import Response
 from websockets.protocol import State
@@ -102,10 +104,12 @@ class AntreanServer:
         self._public_conns: set[ServerConnection] = set()
         self._joiners: list[tuple[Session, int]] = []
         self._sessions: set[Session] = set()
-        self._snapshot_cache: dict[bool, tuple[int, float, dict[str, Any]]] = {}
+        self._welcome_cache: dict[bool, tuple[int, float, str]] = {}
         self._guard = LoginGuard(config.limits)
         self._limiter = RateLimiter()
         self._tokens = TokenCache()
+        self._token_checks: dict[tuple[str, str, str], asyncio.Future[bool]] = {}
+        self._secrets = ThreadPoolExecutor(1, thread_name_prefix="antrean-secrets")
         self._checkpoint_seq = 0
         self._server: Server | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -174,10 +178,13 @@ class AntreanServer:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         if self._server is not None:
-            for session in list(self._sessions):
-                await session.ws.close(protocol.CLOSE_SERVER_SHUTDOWN, "server shutting down")
+            await asyncio.gather(*(
+                session.ws.close(protocol.CLOSE_SERVER_SHUTDOWN, "server shutting down")
+                for session in list(self._sessions)
+            ), return_exceptions=True)
             await self._server.wait_closed()
         await self.store.close()
+        self._secrets.shutdown(wait=False)
 
     async def restore(self) -> None:
         """Rebuild the latest office day from the event log, then roll to today."""
@@ -278,11 +285,28 @@ class AntreanServer:
     async def _token_ok(self, hello: protocol.Hello) -> bool:
         if self._tokens.known(hello.role, hello.device, hello.token):
             return True
+        # A room of screens sharing one token says hello at once: check it once,
+        # the others wait for that answer.
+        key = (hello.role, hello.device, hello.token)
+        check = self._token_checks.get(key)
+        if check is None:
+            check = asyncio.ensure_future(self._check_token(hello))
+            self._token_checks[key] = check
+            check.add_done_callback(lambda _: self._token_checks.pop(key, None))
+        return await asyncio.shield(check)
+
+    async def _check_token(self, hello: protocol.Hello) -> bool:
         for grant in candidate_grants(self.config.devices, hello.role, hello.device):
-            if await asyncio.to_thread(verify_secret, hello.token, grant.token_hash):
+            if await self._verify(hello.token, grant.token_hash):
                 self._tokens.remember(hello.role, grant.device, hello.token)
                 return True
         return False
+
+    async def _verify(self, secret: str, stored: str) -> bool:
+        """scrypt needs 16 MB while it runs: one at a time, on one thread, off
+        the event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._secrets, verify_secret, secret, stored)
 
     def _welcome(self, session: Session, since: int | None) -> None:
         """Snapshot (or the missed events) and joining the stream, with no await
@@ -295,8 +319,7 @@ class AntreanServer:
                     self._send(session.ws, full if session.sees_staff else public)
             self._joiners.append((session, committed))
             return
-        snapshot = self._snapshot(session.sees_staff)
-        self._send(session.ws, protocol.welcome(__version__, self.office.seq, snapshot))
+        self._send(session.ws, self._welcome_text(session.sees_staff))
         self._joiners.append((session, self.office.seq))
 
     def _can_replay(self, since: int, committed: int) -> bool:
@@ -306,14 +329,17 @@ class AntreanServer:
             return True
         return bool(self._recent) and self._recent[0][0] <= since + 1
 
-    def _snapshot(self, with_staff: bool) -> dict[str, Any]:
-        cached = self._snapshot_cache.get(with_staff)
+    def _welcome_text(self, with_staff: bool) -> str:
+        """The welcome with a snapshot, built once per seq (and second) for a
+        whole room of screens connecting at once."""
+        cached = self._welcome_cache.get(with_staff)
         now = time.monotonic()
         if cached and cached[0] == self.office.seq and now - cached[1] < 1.0:
             return cached[2]
         snapshot = self.office.snapshot(self.clock(), with_staff)
-        self._snapshot_cache[with_staff] = (self.office.seq, now, snapshot)
-        return snapshot
+        text = protocol.welcome(__version__, self.office.seq, snapshot)
+        self._welcome_cache[with_staff] = (self.office.seq, now, text)
+        return text
 
     @staticmethod
     def _send(ws: ServerConnection, text: str) -> None:
@@ -500,7 +526,7 @@ class AntreanServer:
                 self._answers[item.key] = item.answer
                 self._inflight.pop(item.key, None)
             if item.answer is not None:
-                answer = item.answer.encode()
+                answer = _text_frame(item.answer)
                 for session in item.sessions:
                     outgoing.setdefault(session.ws, []).append(answer)
         self._publish([event for item in items for event in item.events], outgoing)
@@ -509,7 +535,11 @@ class AntreanServer:
                  outgoing: dict[ServerConnection, list[bytes]]) -> None:
         """Answers, then the batch's events in seq order: one write per connection."""
         if events:
-            encoded = [(seq, full.encode(), public.encode()) for seq, full, public in events]
+            encoded: list[tuple[int, bytes, bytes]] = []
+            for seq, full, public in events:
+                full_frame = _text_frame(full)
+                public_frame = full_frame if public is full else _text_frame(public)
+                encoded.append((seq, full_frame, public_frame))
             full_frames = [full for _, full, _ in encoded]
             public_frames = [public for _, _, public in encoded]
             for seq, full, public in events:
@@ -544,8 +574,7 @@ class AntreanServer:
                 self._send(session.ws, _internal_from(item.answer))
         await self.restore()
         for session in list(self._sessions):
-            self._send(session.ws, protocol.welcome(
-                __version__, self.office.seq, self._snapshot(session.sees_staff)))
+            self._send(session.ws, self._welcome_text(session.sees_staff))
 
     async def _flush(self) -> None:
         while self._pending:
@@ -577,7 +606,7 @@ class AntreanServer:
             return
         member = self.config.staff_by_username(username)
         stored = member.pin_hash if member else self.config.staff[0].pin_hash
-        good = await asyncio.to_thread(verify_secret, pin, stored)
+        good = await self._verify(pin, stored)
         if member is None or not good:
             lock = self._guard.failed(username, time.monotonic())
             if lock:
@@ -697,20 +726,23 @@ class AntreanServer:
         return {"figures": self.office.figures()}, []
 
 
+def _text_frame(text: str) -> bytes:
+    """A complete server-to-client text frame. Server frames are neither masked
+    nor (here) compressed, so one encoding serves every connection."""
+    return Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
+
+
 def _write_frames(ws: ServerConnection, frames: list[bytes]) -> None:
-    """Queue text frames and flush them with one write (what `broadcast` does
-    frame by frame). A connection that is closing is skipped, as there."""
-    if ws.protocol.state is not State.OPEN or ws.send_in_progress is not None:
+    """Write ready-made frames to a connection in one go (what `broadcast`
+    does frame by frame, without serialising the frame again for each of
+    5,000 displays). A connection that is closing is skipped, as there."""
+    protocol_state = ws.protocol
+    if protocol_state.state is not State.OPEN or ws.send_in_progress is not None:
         return
     try:
-        for frame in frames:
-            ws.protocol.send_text(frame)
-        chunks = ws.protocol.data_to_send()
-        payload = b"".join(chunks)
-        if payload:
-            ws.transport.write(payload)
-        if not all(chunks):  # the protocol asked to half-close after the data
+        if protocol_state.writes:  # anything websockets itself has queued goes first
             ws.send_data()
+        ws.transport.write(frames[0] if len(frames) == 1 else b"".join(frames))
     except Exception as exc:  # a broken connection must not stop the others
         log.debug("could not write to a connection: %s", exc)
 
