@@ -32,8 +32,10 @@ log = logging.getLogger("antrean.link")
 
 Callback = Callable[["Answer"], None]
 
-HEARTBEAT_MS = 1000
-HEARTBEAT_TIMEOUT_MS = 2500
+# A silently dead network is noticed within 0.5 + 2.0 s: under the 3 s in
+# which every front end must show that it is disconnected.
+HEARTBEAT_MS = 500
+HEARTBEAT_TIMEOUT_MS = 2000
 REQUEST_TIMEOUT_MS = 8000
 
 
@@ -231,12 +233,26 @@ class ServerLink(QObject):
         answered, each with its original id."""
         if self._credentials is not None and self.role in protocol.STAFF_ROLES:
             username, pin = self._credentials
+            request_id = self.new_request_id()
             frame = protocol.Request(
-                "login", self.new_request_id(), {"username": username, "pin": pin}
+                "login", request_id, {"username": username, "pin": pin}
             ).encode()
+            # Registered as answered-only (not resent): if the PIN stopped
+            # working meanwhile, the console must show it is logged out.
+            self._outstanding[request_id] = _Outstanding(frame, self._relogin_answered, False)
             self._socket.sendTextMessage(frame)
         for request_id in list(self._outstanding):
+            if self._outstanding[request_id].callback == self._relogin_answered:
+                continue
             self._send(request_id)
+
+    def _relogin_answered(self, answer: Answer) -> None:
+        if answer.ok or answer.code == "disconnected":
+            return
+        log.warning("automatic login after reconnect refused: %s", answer.message)
+        self._credentials = None
+        self.staff = None
+        self.login_changed.emit(None)
 
     def _on_event(self, message: dict[str, Any]) -> None:
         office = self.office

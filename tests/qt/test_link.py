@@ -62,3 +62,23 @@ def test_backoff_grows_and_is_capped() -> None:
     assert 0 <= values[0] <= 0.5
     assert values[1:5] == [0.5, 1.0, 2.0, 4.0]
     assert max(values) == 4
+
+
+def test_refused_relogin_after_reconnect_logs_out(
+    qtbot: QtBot, demo: Any, db_url: str
+) -> None:
+    server = ServerThread(demo, db_url).start()
+    link = _link(qtbot, server, "counter", "demo-counter")
+    answers: list[Answer] = []
+    link.login("demo", "1234", answers.append)
+    qtbot.waitUntil(lambda: len(answers) == 1)
+    assert answers[0].ok and link.staff is not None
+    link._credentials = ("demo", "0000")  # as if the PIN was changed meanwhile
+    changes: list[object] = []
+    link.login_changed.connect(changes.append)
+    server.stop_while(qtbot.waitUntil)
+    restarted = server.restart()
+    qtbot.waitUntil(lambda: changes == [None], timeout=15000)
+    assert link.staff is None and link.connected
+    link.stop()
+    restarted.stop_while(qtbot.waitUntil)

@@ -1,0 +1,686 @@
+"""Qt view for one counter: the current ticket, the one-key actions, the
+counter's services and state, its waiting list and today's own figures.
+
+Every change is a request through the shared `ServerLink`; while one is in
+flight (or its event has not reached the mirror yet) the actions are
+disabled, so nothing is ever done twice. The mirror, not the answer, is what
+the view shows: an answer only says whether it worked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from antrean.core.model import Counter, CounterState, Priority, Status, Ticket
+from antrean.core.office import Event, Office
+from antrean.i18n import error_text, tr
+from antrean.qt.link import Answer, ServerLink
+from counter.desk import (
+    NEXT_NUMBERS_SHOWN,
+    SHORTCUT_KEYS,
+    Action,
+    Desk,
+    allowed_actions,
+    clock_text,
+    decimal_text,
+    desk_of,
+    elapsed_since,
+    ticket_clock_start,
+    waiting_summary,
+    whole_minutes,
+)
+from counter.dialogs import CallTicketDialog, TransferDialog
+from counter.style import state_badge_qss
+from counter.widgets import card, named_label
+
+ECHO_WAIT_MS = 2000
+FIGURES_REFRESH_MS = 30_000
+
+_ACTION_LABELS: dict[Action, str] = {
+    Action.CALL_NEXT: "counter.action.call_next",
+    Action.RECALL: "counter.action.recall",
+    Action.START: "counter.action.start",
+    Action.COMPLETE: "counter.action.complete",
+    Action.NO_SHOW: "counter.action.no_show",
+    Action.TRANSFER: "counter.action.transfer",
+    Action.CALL_SPECIFIC: "counter.action.call_specific",
+}
+_ACTION_STYLES: dict[Action, str] = {
+    Action.COMPLETE: "actionDone",
+    Action.NO_SHOW: "actionWarn",
+}
+
+class DeskView(QWidget):
+    """The counter tab: what staff look at and press all day."""
+
+    report = Signal(str, str)  # kind, text: for the console's message bar
+
+    def __init__(self, link: ServerLink, counter_id: str, lang: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.link = link
+        self.counter_id = counter_id
+        self.lang = lang
+        self.figures: dict[str, Any] | None = None
+        self.transfer_dialog: TransferDialog | None = None
+        self.call_dialog: CallTicketDialog | None = None
+        self._inflight: str | None = None
+        self._echo: dict[str, Any] | None = None
+        self._choice_touched = False
+        self.service_boxes: dict[str, QCheckBox] = {}
+
+        self._echo_timer = QTimer(self)
+        self._echo_timer.setSingleShot(True)
+        self._echo_timer.setInterval(ECHO_WAIT_MS)
+        self._echo_timer.timeout.connect(self._echo_arrived)
+        self._figures_timer = QTimer(self)
+        self._figures_timer.setInterval(FIGURES_REFRESH_MS)
+        self._figures_timer.timeout.connect(self.refresh_figures)
+
+        self._build()
+        self.link.event_received.connect(self._on_event)
+        self.link.snapshot_loaded.connect(self._on_snapshot)
+        self.link.connected_changed.connect(lambda _connected: self.refresh())
+        self.retranslate()
+
+    # ================================================================ layout
+    def _build(self) -> None:
+        # --- current ticket
+        self.ticket_title = QLabel()
+        ticket_card, ticket_box = card(self.ticket_title)
+        self.ticket_number = named_label("ticketNumber")
+        self.ticket_service = named_label("ticketService")
+        self.priority_badge = named_label("priorityBadge")
+        self.ticket_status = named_label("ticketStatus")
+        self.ticket_clock = named_label("ticketClock")
+        self.ticket_detail = named_label("ticketDetail")
+        self.ticket_detail.setWordWrap(True)
+        ticket_box.addStretch(1)
+        for label in (self.ticket_number, self.ticket_service, self.priority_badge,
+                      self.ticket_status, self.ticket_clock, self.ticket_detail):
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            if label is self.priority_badge:
+                ticket_box.addWidget(label, 0, Qt.AlignmentFlag.AlignHCenter)
+            else:
+                ticket_box.addWidget(label)
+        ticket_box.addStretch(1)
+
+        # --- actions, one function key each
+        self.buttons: dict[Action, QPushButton] = {}
+        actions = QGridLayout()
+        actions.setSpacing(10)
+        for index, action in enumerate(Action):
+            button = QPushButton()
+            button.setObjectName(_ACTION_STYLES.get(action, "action"))
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(lambda _checked=False, a=action: self.trigger(a))
+            self.buttons[action] = button
+            actions.addWidget(button, index // 4, index % 4)
+
+        left = QVBoxLayout()
+        left.setSpacing(12)
+        left.addWidget(ticket_card, 1)
+        left.addLayout(actions)
+
+        # --- the counter: state, services, open / close
+        self.counter_title = QLabel()
+        counter_card, counter_box = card()
+        head = QHBoxLayout()
+        self.counter_title.setObjectName("cardTitle")
+        self.state_badge = named_label("stateBadge")
+        head.addWidget(self.counter_title)
+        head.addStretch(1)
+        head.addWidget(self.state_badge)
+        counter_box.addLayout(head)
+        self.counter_hint = named_label("hint")
+        self.counter_hint.setWordWrap(True)
+        counter_box.addWidget(self.counter_hint)
+        self.services_grid = QGridLayout()
+        self.services_grid.setHorizontalSpacing(16)
+        self.services_grid.setVerticalSpacing(4)
+        counter_box.addLayout(self.services_grid)
+        counter_buttons = QHBoxLayout()
+        self.open_button = QPushButton()
+        self.close_button = QPushButton()
+        self.open_button.clicked.connect(self.open_counter)
+        self.close_button.clicked.connect(self.close_counter)
+        counter_buttons.addWidget(self.open_button)
+        counter_buttons.addWidget(self.close_button)
+        counter_box.addLayout(counter_buttons)
+
+        # --- waiting list
+        self.waiting_title = QLabel()
+        waiting_card, waiting_box = card(self.waiting_title)
+        self.waiting_count = named_label("waitingCount")
+        self.waiting_longest = named_label("waitingLongest")
+        self.next_title = named_label("figureLabel")
+        waiting_box.addWidget(self.waiting_count)
+        waiting_box.addWidget(self.waiting_longest)
+        next_row = QHBoxLayout()
+        next_row.setSpacing(8)
+        next_row.addWidget(self.next_title)
+        self.next_labels: list[QLabel] = []
+        for _ in range(NEXT_NUMBERS_SHOWN):
+            label = named_label("nextRegular")
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.next_labels.append(label)
+            next_row.addWidget(label)
+        next_row.addStretch(1)
+        waiting_box.addLayout(next_row)
+        self.priority_legend = named_label("hint")
+        waiting_box.addWidget(self.priority_legend)
+
+        # --- today's own figures
+        self.figures_title = QLabel()
+        figures_card, figures_box = card(self.figures_title)
+        figures_row = QHBoxLayout()
+        self.figure_values: dict[str, QLabel] = {}
+        self.figure_captions: dict[str, QLabel] = {}
+        for key in ("served", "no_show", "average"):
+            column = QVBoxLayout()
+            value = named_label("bigFigure", "–")
+            caption = named_label("figureLabel")
+            caption.setWordWrap(True)
+            column.addWidget(value)
+            column.addWidget(caption)
+            figures_row.addLayout(column, 1)
+            self.figure_values[key] = value
+            self.figure_captions[key] = caption
+        figures_box.addLayout(figures_row)
+
+        right = QVBoxLayout()
+        right.setSpacing(12)
+        right.addWidget(counter_card)
+        right.addWidget(waiting_card)
+        right.addWidget(figures_card)
+        right.addStretch(1)
+
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(12, 12, 12, 12)
+        outer.setSpacing(12)
+        outer.addLayout(left, 3)
+        outer.addLayout(right, 2)
+
+    # ================================================================ language
+    def set_language(self, lang: str) -> None:
+        self.lang = lang
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        lang = self.lang
+        self.ticket_title.setText(tr("counter.current", lang))
+        self.waiting_title.setText(tr("counter.waiting.title", lang))
+        self.next_title.setText(tr("counter.waiting.next", lang))
+        self.figures_title.setText(tr("counter.figures.title", lang))
+        self.figure_captions["served"].setText(tr("counter.figures.served", lang))
+        self.figure_captions["no_show"].setText(tr("counter.figures.no_show", lang))
+        self.figure_captions["average"].setText(tr("counter.figures.average", lang))
+        self.counter_title.setText(tr("counter.title", lang, counter=self.counter_id))
+        self.close_button.setText(tr("counter.close_counter", lang))
+        self._rebuild_services()
+        self.refresh()
+
+    # ================================================================ reading the mirror
+    @property
+    def office(self) -> Office | None:
+        return self.link.office
+
+    def counter(self) -> Counter | None:
+        office = self.office
+        return office.counters.get(self.counter_id) if office is not None else None
+
+    def queue_services(self) -> list[str]:
+        """The services whose queue this counter works from (or would, once open)."""
+        counter = self.counter()
+        if counter is not None and counter.state is not CounterState.CLOSED:
+            return list(counter.services)
+        return self.chosen_services()
+
+    def chosen_services(self) -> list[str]:
+        return [code for code, box in self.service_boxes.items() if box.isChecked()]
+
+    def desk(self) -> Desk:
+        return desk_of(self.office, self.counter_id, self.link.device, self.queue_services(),
+                       datetime.now(UTC))
+
+    @property
+    def busy(self) -> bool:
+        return self._inflight is not None or self._echo is not None
+
+    def allowed(self) -> frozenset[Action]:
+        return allowed_actions(self.desk(), connected=self.link.connected, busy=self.busy)
+
+    # ================================================================ showing it
+    def refresh(self) -> None:
+        desk = self.desk()
+        self._sync_service_choice(desk.counter)
+        allowed = allowed_actions(desk, connected=self.link.connected, busy=self.busy)
+        for action, button in self.buttons.items():
+            button.setEnabled(action in allowed)
+        self.buttons[Action.PAUSE_RESUME].setText(self._button_text(Action.PAUSE_RESUME, desk))
+        for action in _ACTION_LABELS:
+            self.buttons[action].setText(self._button_text(action, desk))
+        self._show_counter(desk)
+        self._show_ticket(desk.ticket)
+        self._show_waiting()
+        self._show_figures()
+
+    def tick(self) -> None:
+        """Once a second: the clocks move, nothing else is recomputed."""
+        desk = self.desk()
+        self._show_ticket(desk.ticket)
+        self._show_waiting()
+
+    def _button_text(self, action: Action, desk: Desk) -> str:
+        key = SHORTCUT_KEYS[action]
+        if action is Action.PAUSE_RESUME:
+            paused = desk.counter is not None and desk.counter.state is CounterState.PAUSED
+            label = tr("counter.action.resume" if paused else "counter.action.pause", self.lang)
+        else:
+            label = tr(_ACTION_LABELS[action], self.lang)
+        return f"{key}\n{label}"
+
+    def _show_counter(self, desk: Desk) -> None:
+        lang = self.lang
+        counter = desk.counter
+        connected = self.link.connected and not self.busy
+        if counter is None:
+            self.state_badge.setText("")
+            self.state_badge.setStyleSheet("")
+            self.counter_hint.setText(
+                tr("counter.unknown_counter", lang, counter=self.counter_id)
+                if self.office is not None else ""
+            )
+            self.open_button.setText(tr("counter.open_counter", lang))
+            self.open_button.setEnabled(False)
+            self.close_button.setEnabled(False)
+            for box in self.service_boxes.values():
+                box.setEnabled(False)
+            return
+        state = counter.state.value
+        self.state_badge.setText(tr(f"counter_state.{state}", lang))
+        self.state_badge.setStyleSheet(state_badge_qss(state))
+        if desk.held_elsewhere:
+            hint = tr("counter.held_elsewhere", lang, device=counter.device or "")
+        elif counter.state is CounterState.CLOSED:
+            hint = tr("counter.closed_hint", lang)
+        elif counter.state is CounterState.PAUSED:
+            hint = tr("counter.paused_hint", lang)
+        else:
+            hint = tr("counter.open_hint", lang)
+        self.counter_hint.setText(hint)
+        is_closed = counter.state is CounterState.CLOSED
+        self.open_button.setText(
+            tr("counter.open_counter" if is_closed else "counter.apply_services", lang)
+        )
+        chosen = self.chosen_services()
+        changed = tuple(chosen) != tuple(counter.services)
+        # Saving services re-opens the counter, so not during a break (F8 resumes).
+        is_open = counter.state is CounterState.OPEN
+        may_change = is_closed or (desk.held_here and is_open and changed)
+        self.open_button.setEnabled(connected and bool(chosen) and may_change)
+        self.close_button.setEnabled(
+            connected and desk.held_here and desk.ticket is None
+        )
+        for box in self.service_boxes.values():
+            box.setEnabled(not desk.held_elsewhere)
+
+    def _show_ticket(self, ticket: Ticket | None) -> None:
+        lang = self.lang
+        office = self.office
+        if ticket is None or office is None:
+            self.ticket_number.setText("")
+            self.ticket_service.setText(tr("counter.no_ticket", lang))
+            self.priority_badge.hide()
+            self.ticket_status.setText("")
+            self.ticket_clock.setText("")
+            self.ticket_detail.setText("")
+            return
+        self.ticket_number.setText(ticket.number)
+        self.ticket_service.setText(self._service_label(ticket.service))
+        self.priority_badge.setText(tr("common.priority", lang))
+        self.priority_badge.setVisible(ticket.priority is Priority.PRIORITY)
+        self.ticket_status.setText(
+            tr("counter.ticket_status", lang, status=tr(f"status.{ticket.status.value}", lang))
+        )
+        span = elapsed_since(ticket_clock_start(ticket), datetime.now(UTC))
+        self.ticket_clock.setText(clock_text(span) if span is not None else "")
+        details = [tr("counter.clock.serving" if ticket.status is Status.SERVING
+                      else "counter.clock.called", lang),
+                   tr("counter.calls", lang, n=ticket.calls)]
+        if ticket.origin_service and ticket.origin_service != ticket.service:
+            details.append(tr("counter.transferred_from", lang,
+                              service=self._service_label(ticket.origin_service)))
+        self.ticket_detail.setText(" · ".join(details))
+
+    def _show_waiting(self) -> None:
+        lang = self.lang
+        services = self.queue_services()
+        now = datetime.now(UTC)
+        summary = waiting_summary(self.office, services, now)
+        self.waiting_title.setText(
+            tr("counter.waiting.title", lang)
+            + (f" ({', '.join(services)})" if services else "")
+        )
+        self.waiting_count.setText(tr("counter.waiting.count", lang, n=summary.count))
+        if summary.count:
+            minutes = whole_minutes(summary.longest_wait(now))
+            self.waiting_longest.setText(tr("counter.waiting.longest", lang,
+                                            time=tr("common.minutes", lang, n=minutes)))
+        else:
+            self.waiting_longest.setText(tr("counter.waiting.none", lang))
+        self.next_title.setVisible(bool(summary.count))
+        shown_priority = any(t.priority is Priority.PRIORITY for t in summary.next_tickets)
+        self.priority_legend.setText(f"★ = {tr('common.priority', lang)}")
+        self.priority_legend.setVisible(shown_priority)
+        for index, label in enumerate(self.next_labels):
+            if index >= len(summary.next_tickets):
+                label.hide()
+                continue
+            ticket = summary.next_tickets[index]
+            priority = ticket.priority is Priority.PRIORITY
+            text = f"{ticket.number} ★" if priority else ticket.number
+            if label.text() != text:
+                label.setText(text)
+            wanted = "nextPriority" if priority else "nextRegular"
+            if label.objectName() != wanted:
+                label.setObjectName(wanted)
+                label.style().unpolish(label)
+                label.style().polish(label)
+            label.show()
+
+    def _show_figures(self) -> None:
+        mine = (self.figures or {}).get("counters", {}).get(self.counter_id)
+        if not isinstance(mine, dict):
+            for value in self.figure_values.values():
+                value.setText("–")
+            return
+        self.figure_values["served"].setText(str(mine.get("served", 0)))
+        self.figure_values["no_show"].setText(str(mine.get("no_show", 0)))
+        minutes = float(mine.get("service_minutes", 0.0))
+        self.figure_values["average"].setText(
+            tr("common.minutes", self.lang, n=decimal_text(minutes, self.lang))
+            if mine.get("served") else "–"
+        )
+
+    def _service_label(self, code: str) -> str:
+        office = self.office
+        service = office.services.get(code) if office is not None else None
+        name = service.spec.name.get(self.lang) if service is not None else code
+        return f"{code} · {name}"
+
+    # ================================================================ services
+    def _rebuild_services(self) -> None:
+        office = self.office
+        codes = list(office.services) if office is not None else []
+        chosen = set(self.chosen_services())
+        if list(self.service_boxes) != codes:
+            for box in self.service_boxes.values():
+                self.services_grid.removeWidget(box)
+                box.deleteLater()
+            self.service_boxes = {}
+            self._choice_touched = False
+            for index, code in enumerate(codes):
+                box = QCheckBox()
+                box.toggled.connect(self._on_choice_toggled)
+                self.service_boxes[code] = box
+                self.services_grid.addWidget(box, index // 2, index % 2)
+        for code, box in self.service_boxes.items():
+            box.setText(self._service_label(code).replace("&", "&&"))
+            if chosen:
+                box.blockSignals(True)
+                box.setChecked(code in chosen)
+                box.blockSignals(False)
+
+    def _sync_service_choice(self, counter: Counter | None) -> None:
+        """Until staff change the ticks, they show the counter's own services."""
+        if counter is None or self._choice_touched:
+            return
+        for code, box in self.service_boxes.items():
+            wanted = code in counter.services
+            if box.isChecked() != wanted:
+                box.blockSignals(True)
+                box.setChecked(wanted)
+                box.blockSignals(False)
+
+    def _on_choice_toggled(self, _checked: bool) -> None:
+        self._choice_touched = True
+        self.refresh()
+
+    # ================================================================ actions
+    def trigger(self, action: Action) -> None:
+        """Run one action (a button or its function key), if it makes sense now."""
+        if action not in self.allowed():
+            return
+        desk = self.desk()
+        ticket = desk.ticket
+        if action is Action.CALL_NEXT:
+            self._send("ticket.call_next", self._after_call_next, counter=self.counter_id)
+        elif action is Action.CALL_SPECIFIC:
+            self._ask_number()
+        elif action is Action.PAUSE_RESUME and desk.counter is not None:
+            if desk.counter.state is CounterState.PAUSED:
+                self._send("counter.open", self._done("counter.done.resumed"),
+                           counter=self.counter_id, services=list(desk.counter.services))
+            else:
+                self._send("counter.pause", self._done("counter.done.paused"),
+                           counter=self.counter_id)
+        elif ticket is not None and action is Action.TRANSFER:
+            self._ask_service(ticket)
+        elif ticket is not None:
+            request, message = {
+                Action.RECALL: ("ticket.recall", "counter.done.recalled"),
+                Action.START: ("ticket.start", "counter.done.started"),
+                Action.COMPLETE: ("ticket.complete", "counter.done.completed"),
+                Action.NO_SHOW: ("ticket.no_show", "counter.done.no_show"),
+            }[action]
+            self._send(request, self._done(message), ticket=ticket.id)
+
+    def open_counter(self) -> None:
+        chosen = self.chosen_services()
+        counter = self.counter()
+        if not chosen or counter is None or not self.open_button.isEnabled():
+            return
+        message = ("counter.done.opened" if counter.state is CounterState.CLOSED
+                   else "counter.done.services")
+        self._send("counter.open", self._done(message), counter=self.counter_id,
+                   services=chosen)
+
+    def close_counter(self) -> None:
+        if self.close_button.isEnabled():
+            self._send("counter.close", self._done("counter.done.closed"),
+                       counter=self.counter_id)
+
+    def _ask_service(self, ticket: Ticket) -> None:
+        office = self.office
+        if office is None:
+            return
+        dialog = TransferDialog(ticket.number, ticket.service, list(office.services.values()),
+                                self.lang, self)
+        self.transfer_dialog = dialog
+
+        def chosen() -> None:
+            code = dialog.chosen()
+            if code is not None:
+                self._send("ticket.transfer", self._done("counter.done.transferred"),
+                           ticket=ticket.id, service=code)
+
+        dialog.accepted.connect(chosen)
+        dialog.finished.connect(self._forget_dialogs)
+        dialog.open()
+
+    def _ask_number(self) -> None:
+        dialog = CallTicketDialog(self.lang, self)
+        self.call_dialog = dialog
+
+        def chosen() -> None:
+            self._send("ticket.call", self._done("counter.done.called_specific"),
+                       counter=self.counter_id, ticket=dialog.ticket_number(),
+                       reason=dialog.reason_text())
+
+        dialog.accepted.connect(chosen)
+        dialog.finished.connect(self._forget_dialogs)
+        dialog.open()
+
+    def _forget_dialogs(self) -> None:
+        if self.transfer_dialog is not None and not self.transfer_dialog.isVisible():
+            self.transfer_dialog.deleteLater()
+            self.transfer_dialog = None
+        if self.call_dialog is not None and not self.call_dialog.isVisible():
+            self.call_dialog.deleteLater()
+            self.call_dialog = None
+
+    # ================================================================ requests
+    def _send(self, type_: str, on_ok: Callable[[dict[str, Any]], None], **fields: Any) -> None:
+        def answered(answer: Answer) -> None:
+            self._inflight = None
+            if answer.ok:
+                self._expect_echo(answer.result)
+                on_ok(answer.result)
+                if type_ in ("ticket.complete", "ticket.no_show"):
+                    self.refresh_figures()
+            else:
+                self.report.emit("error", self.explain(type_, fields, answer))
+            self.refresh()
+
+        self._inflight = self.link.request(type_, answered, **fields)
+        if self._inflight is not None and not self.link.connected:
+            self.report.emit("pending", tr("counter.pending_offline", self.lang))
+        else:
+            self.report.emit("clear", "")
+        self.refresh()
+
+    def _done(self, key: str) -> Callable[[dict[str, Any]], None]:
+        def say(result: dict[str, Any]) -> None:
+            ticket = result.get("ticket")
+            params: dict[str, Any] = {}
+            if isinstance(ticket, dict):
+                params = {"number": ticket.get("number", ""), "n": ticket.get("calls", 0),
+                          "service": self._service_label(str(ticket.get("service", "")))}
+            self.report.emit("info", tr(key, self.lang, **params))
+        return say
+
+    def _after_call_next(self, result: dict[str, Any]) -> None:
+        if result.get("ticket") is None:
+            self.report.emit("info", tr("counter.done.nobody", self.lang))
+        else:
+            self._done("counter.done.called")(result)
+
+    def explain(self, type_: str, fields: dict[str, Any], answer: Answer) -> str:
+        """An error answer in the staff's language, with what the mirror knows."""
+        lang = self.lang
+        office = self.office
+        if answer.code == "disconnected":
+            return tr("common.disconnected", lang)
+        if type_ == "ticket.call" and office is not None:
+            number = str(fields.get("ticket", ""))
+            if answer.code == "not_found":
+                return tr("counter.error.no_such_number", lang, number=number)
+            known = office.by_number.get(number)
+            ticket = office.tickets.get(known) if known else None
+            if answer.code == "conflict" and ticket is not None:
+                if ticket.counter and ticket.counter != self.counter_id and ticket.is_open:
+                    return tr("counter.error.already_called", lang, number=ticket.number,
+                              counter=ticket.counter)
+                if ticket.status is not Status.WAITING:
+                    return tr("counter.error.not_waiting", lang, number=ticket.number,
+                              status=tr(f"status.{ticket.status.value}", lang))
+        if type_ == "counter.open" and answer.code == "conflict":
+            counter = self.counter()
+            if counter is not None and counter.device not in (None, self.link.device):
+                return tr("counter.held_elsewhere", lang, device=counter.device or "")
+        text = error_text(answer.code, lang)
+        if answer.code == "conflict" and answer.message:
+            text += " " + tr("counter.error.server_says", lang, detail=answer.message)
+        return text
+
+    # ================================================================ mirror echo
+    def _expect_echo(self, result: dict[str, Any]) -> None:
+        """Keep the actions disabled until the mirror shows what the answer
+        reported (the event follows the answer), so a fast second key press
+        cannot act on the old state."""
+        if not self._mirror_shows(result):
+            self._echo = result
+            self._echo_timer.start()
+
+    def _mirror_shows(self, result: dict[str, Any]) -> bool:
+        office = self.office
+        if office is None:
+            return True
+        ticket = result.get("ticket")
+        if isinstance(ticket, dict):
+            mirrored = office.tickets.get(str(ticket.get("id")))
+            return (
+                mirrored is not None
+                and mirrored.status.value == ticket.get("status")
+                and mirrored.calls == ticket.get("calls")
+                and mirrored.service == ticket.get("service")
+            )
+        counter = result.get("counter")
+        if isinstance(counter, dict):
+            mirrored_counter = office.counters.get(str(counter.get("id")))
+            return (
+                mirrored_counter is not None
+                and mirrored_counter.state.value == counter.get("state")
+                and list(mirrored_counter.services) == list(counter.get("services", []))
+            )
+        return True
+
+    def _echo_arrived(self) -> None:
+        if self._echo is not None:
+            self._echo = None
+            self._echo_timer.stop()
+            self._choice_touched = False
+            self.refresh()
+
+    def _on_event(self, event: Event) -> None:
+        if self._echo is not None and self._mirror_shows(self._echo):
+            self._echo_arrived()
+            return
+        if event.counter is not None and event.counter.id == self.counter_id:
+            self._choice_touched = False
+        self.refresh()
+
+    def _on_snapshot(self) -> None:
+        self._rebuild_services()
+        if self._echo is not None:
+            self._echo_arrived()
+        self.refresh()
+        self.refresh_figures()
+
+    # ================================================================ figures
+    def start_figures(self) -> None:
+        self.refresh_figures()
+        self._figures_timer.start()
+
+    def stop_figures(self) -> None:
+        self._figures_timer.stop()
+        self.figures = None
+        self._show_figures()
+
+    def refresh_figures(self) -> None:
+        if self.link.staff is None:
+            return
+
+        def answered(answer: Answer) -> None:
+            if answer.ok:
+                figures = answer.result.get("figures")
+                self.figures = figures if isinstance(figures, dict) else None
+                self._show_figures()
+
+        self.link.request("stats.today", answered)
