@@ -15,6 +15,9 @@ from typing import Any
 PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 64 * 1024
 MAX_STRING = 2000
+# A device name is part of the key that remembers its answers in the database
+# (an index row there is limited to a few KB).
+MAX_DEVICE = 100
 
 ROLES = ("kiosk", "display", "counter", "supervisor")
 STAFF_ROLES = frozenset({"counter", "supervisor"})
@@ -174,15 +177,25 @@ def loads(frame: str | bytes) -> JSON:
     """A frame as a JSON object, or `bad_request`."""
     if isinstance(frame, bytes):
         raise ProtocolError("bad_request", "binary frames are not accepted: send JSON text")
-    if len(frame) > MAX_FRAME_BYTES:
+    # The limit is in bytes; a character takes at most 4 of them in UTF-8.
+    if len(frame) > MAX_FRAME_BYTES or (
+        len(frame) > MAX_FRAME_BYTES // 4
+        and len(frame.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES
+    ):
         raise ProtocolError("bad_request", "frame too large")
     try:
-        message = json.loads(frame)
+        message = json.loads(frame, parse_constant=_not_json)
     except (ValueError, RecursionError) as exc:
         raise ProtocolError("bad_request", f"not valid JSON: {str(exc)[:80]}") from None
     if not isinstance(message, dict):
         raise ProtocolError("bad_request", "a frame must be a JSON object")
     return message
+
+
+def _not_json(literal: str) -> Any:
+    """NaN and Infinity are Python's extensions, not JSON: refuse them as we
+    never send them (`dumps` has allow_nan=False)."""
+    raise ValueError(f"{literal} is not a JSON value")
 
 
 def parse_hello(message: JSON) -> Hello:
@@ -195,6 +208,8 @@ def parse_hello(message: JSON) -> Hello:
     device = _string(message.get("device"), "device")
     if not device.strip():
         raise ProtocolError("bad_request", "device must not be empty")
+    if len(device) > MAX_DEVICE:
+        raise ProtocolError("bad_request", f"device must be at most {MAX_DEVICE} characters")
     role = message.get("role")
     if role not in ROLES:
         raise ProtocolError("bad_request", f"role must be one of {', '.join(ROLES)}")

@@ -138,10 +138,14 @@ class Service:
             "enabled": self.open,
             "quota": self.quota,
             "issued": self.issued,
-            "service_minutes": round(self.service_minutes, 2),
+            "service_minutes": self.service_minutes,  # unrounded: replays and mirrors must agree
             "weight": spec.weight,
             "requirements": [r.to_wire() for r in spec.requirements],
             "hours": spec.hours.to_wire() if spec.hours else None,
+            # The configured values a new office day starts from, so that a
+            # client mirror rolls the day over as the server does.
+            "default_quota": spec.quota,
+            "default_minutes": spec.default_minutes,
         }
 
     @classmethod
@@ -151,9 +155,10 @@ class Service:
             prefix=str(raw.get("prefix") or raw["code"]),
             name=Text.from_wire(raw.get("name", raw["code"])),
             requirements=tuple(Text.from_wire(r) for r in raw.get("requirements", [])),
-            quota=raw.get("quota"),
+            quota=raw.get("default_quota", raw.get("quota")),
             weight=float(raw.get("weight", 1.0)),
-            default_minutes=float(raw.get("service_minutes", 10.0)),
+            default_minutes=float(raw["default_minutes"] if "default_minutes" in raw
+                                  else raw.get("service_minutes", 10.0)),
             hours=OpeningHours.from_wire(raw["hours"]) if raw.get("hours") else None,
         )
         return cls(
@@ -268,6 +273,7 @@ class Counter:
             "device": self.device,
             "staff": self.staff.to_wire() if (self.staff and with_staff) else None,
             "since": _iso(self.since),
+            "default_services": list(self.spec.services),  # what a new office day starts with
         }
 
     @classmethod
@@ -275,7 +281,10 @@ class Counter:
         staff = raw.get("staff")
         ticket = raw.get("ticket")
         return cls(
-            spec=CounterSpec(raw["id"], Text.from_wire(raw.get("name", raw["id"]))),
+            spec=CounterSpec(
+                raw["id"], Text.from_wire(raw.get("name", raw["id"])),
+                tuple(raw.get("default_services", ())),
+            ),
             state=CounterState(raw.get("state", "closed")),
             services=tuple(raw.get("services", ())),
             ticket=ticket["id"] if isinstance(ticket, dict) else ticket,

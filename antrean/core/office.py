@@ -297,7 +297,9 @@ class Office:
             raise DomainError("bad_request", "an announcement needs text")
         # A language left blank shows the other one, rather than an empty
         # ticker; stored this way, the event also reads back from the wire as sent.
-        text = Text(text.id if text.id.strip() else text.en, text.en if text.en.strip() else text.id)
+        text = Text(
+            text.id if text.id.strip() else text.en, text.en if text.en.strip() else text.id
+        )
         return self._commit([self._event("announcement", now, text=text)])
 
     def update_service(
