@@ -178,9 +178,11 @@ class AntreanServer:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         if self._server is not None:
+            # Every connection, also those still due to say hello (they would
+            # otherwise hold the shutdown for the whole hello timeout).
             await asyncio.gather(*(
-                session.ws.close(protocol.CLOSE_SERVER_SHUTDOWN, "server shutting down")
-                for session in list(self._sessions)
+                ws.close(protocol.CLOSE_SERVER_SHUTDOWN, "server shutting down")
+                for ws in list(self._server.connections)
             ), return_exceptions=True)
             await self._server.wait_closed()
         await self.store.close()
@@ -365,7 +367,10 @@ class AntreanServer:
         ):
             self._error(session, request, "forbidden", "needs a supervisor")
             return
-        key = (session.device, json.dumps(request.id)) if spec.changes_state else None
+        # The role is part of the device's name here: a kiosk calling itself
+        # "counter-1" must not be handed that console's answers (staff names).
+        device_key = f"{session.role}:{session.device}"
+        key = (device_key, json.dumps(request.id)) if spec.changes_state else None
         if key is not None and self._answered(session, key):
             return
         if not self._within_limits(session, request):

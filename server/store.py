@@ -52,7 +52,7 @@ events_table = Table(
     Column("at", String(40), nullable=False),
     Column("name", String(40), nullable=False),
     Column("data", Text, nullable=False),
-    Column("device", String(200)),
+    Column("device", Text),  # device names and request ids are the clients' own: no limit
     Column("staff", String(200)),
 )
 
@@ -83,7 +83,7 @@ counters_table = Table(
     Column("state", String(10), nullable=False),
     Column("services", Text, nullable=False),
     Column("ticket", String(40)),
-    Column("device", String(200)),
+    Column("device", Text),
     Column("staff", String(200)),
     Column("since", String(40)),
 )
@@ -100,8 +100,8 @@ requests_table = Table(
     "requests",
     metadata,
     Column("day", String(10), nullable=False),
-    Column("device", String(200), nullable=False),
-    Column("request_id", String(260), nullable=False),
+    Column("device", Text, nullable=False),
+    Column("request_id", Text, nullable=False),
     Column("answer", Text, nullable=False),
     PrimaryKeyConstraint("day", "device", "request_id"),
 )

@@ -1,0 +1,82 @@
+"""The two databases the server runs on: a fresh SQLite file, or the test
+PostgreSQL at 127.0.0.1:5432 (database `test`, trust auth) emptied first.
+
+A test runs on both with `@ON_BOTH_DATABASES`. PostgreSQL that cannot be
+reached skips those tests with the reason, except in CI (CI=true), where it
+is promised to be up, so an unreachable server fails them instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+from pathlib import Path
+
+import pytest
+
+from server.store import Store
+
+POSTGRES_HOST = "127.0.0.1"
+POSTGRES_PORT = 5432
+POSTGRES_DATABASE = "test"
+POSTGRES_USERS = ("postgres", "root")
+
+ON_BOTH_DATABASES = pytest.mark.parametrize(
+    "db_url",
+    ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+    indirect=True,
+)
+
+
+def postgres_url_for(user: str) -> str:
+    return (f"postgresql+asyncpg://{user}@{POSTGRES_HOST}:{POSTGRES_PORT}/"
+            f"{POSTGRES_DATABASE}")
+
+
+async def _can_connect(user: str) -> bool:
+    import asyncpg
+
+    try:
+        connection = await asyncpg.connect(
+            user=user, host=POSTGRES_HOST, port=POSTGRES_PORT, database=POSTGRES_DATABASE,
+            timeout=3,
+        )
+    except (OSError, TimeoutError, asyncpg.PostgresError):
+        return False
+    await connection.close()
+    return True
+
+
+@functools.cache
+def postgres_url() -> str | None:
+    """The URL of the first user the test PostgreSQL lets in, or None."""
+    for user in POSTGRES_USERS:
+        if asyncio.run(_can_connect(user)):
+            return postgres_url_for(user)
+    return None
+
+
+def fresh_postgres_url() -> str:
+    """The PostgreSQL URL with every Antrean table dropped, or skip/fail."""
+    url = postgres_url()
+    if url is None:
+        reason = (f"PostgreSQL at {POSTGRES_HOST}:{POSTGRES_PORT}/{POSTGRES_DATABASE} is not "
+                  f"reachable as any of {', '.join(POSTGRES_USERS)} (trust auth)")
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{reason}; CI promises it is up")
+        pytest.skip(reason)
+    asyncio.run(_drop_all(url))
+    return url
+
+
+async def _drop_all(url: str) -> None:
+    store = Store(url)
+    try:
+        await store.drop_all()
+    finally:
+        await store.close()
+
+
+def sqlite_url(folder: Path) -> str:
+    return f"sqlite:///{folder / 'antrean.db'}"
