@@ -73,6 +73,15 @@ class Session:
         return self.role in protocol.STAFF_ROLES
 
 
+@dataclass(frozen=True, slots=True)
+class _HeldWelcome:
+    """A welcome whose snapshot is ahead of the last commit, and the future
+    its handshake waits on: True once sent, False if that commit failed."""
+
+    text: str
+    sent: asyncio.Future[bool]
+
+
 @dataclass(slots=True)
 class Pending:
     """A change executed in memory, waiting for its commit to be answered."""
@@ -102,7 +111,9 @@ class AntreanServer:
         self._recent: deque[tuple[int, str, str]] = deque(maxlen=RECENT_EVENTS)
         self._staff_conns: set[ServerConnection] = set()
         self._public_conns: set[ServerConnection] = set()
-        self._joiners: list[tuple[Session, int]] = []
+        # Connections welcomed but not yet in the broadcast sets: (session, the
+        # welcome's seq, the welcome still to send once that seq is committed).
+        self._joiners: list[tuple[Session, int, _HeldWelcome | None]] = []
         self._sessions: set[Session] = set()
         self._welcome_cache: dict[bool, tuple[int, float, str]] = {}
         self._guard = LoginGuard(config.limits)
@@ -256,7 +267,7 @@ class AntreanServer:
             self._sessions.discard(session)
             self._staff_conns.discard(ws)
             self._public_conns.discard(ws)
-            self._joiners = [(s, seq) for s, seq in self._joiners if s is not session]
+            self._joiners = [j for j in self._joiners if j[0] is not session]
 
     async def _handshake(self, ws: ServerConnection) -> Session | None:
         try:
@@ -276,7 +287,8 @@ class AntreanServer:
                                protocol.CLOSE_UNAUTHORIZED)
             return None
         session = Session(ws, hello.role, hello.device)
-        self._welcome(session, hello.since)
+        while not await self._welcome(session, hello.since):
+            pass  # the commit the snapshot waited for failed: describe the state anew
         return session
 
     async def _refuse(self, ws: ServerConnection, code: str, message: str, close: int) -> None:
@@ -310,19 +322,31 @@ class AntreanServer:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._secrets, verify_secret, secret, stored)
 
-    def _welcome(self, session: Session, since: int | None) -> None:
-        """Snapshot (or the missed events) and joining the stream, with no await
-        in between, so no event can slip past or arrive twice."""
+    async def _welcome(self, session: Session, since: int | None) -> bool:
+        """Snapshot (or the missed events) and joining the stream, so that no
+        event slips past or arrives twice, and nothing uncommitted is shown.
+
+        The missed events are all committed. A snapshot describes the state in
+        memory, which may be ahead of the last commit: then the welcome waits
+        and the writer sends it right after that commit (this client's frames
+        are not read until then, so nothing can overtake it). False when that
+        commit failed and the welcome must be made again."""
         committed = self.committed_seq
         if since is not None and self._can_replay(since, committed):
             self._send(session.ws, protocol.welcome(__version__, since, None))
             for seq, full, public in self._recent:
                 if since < seq <= committed:
                     self._send(session.ws, full if session.sees_staff else public)
-            self._joiners.append((session, committed))
-            return
-        self._send(session.ws, self._welcome_text(session.sees_staff))
-        self._joiners.append((session, self.office.seq))
+            self._joiners.append((session, committed, None))
+            return True
+        text = self._welcome_text(session.sees_staff)
+        if self.office.seq <= committed:
+            self._send(session.ws, text)
+            self._joiners.append((session, self.office.seq, None))
+            return True
+        held = _HeldWelcome(text, asyncio.get_running_loop().create_future())
+        self._joiners.append((session, self.office.seq, held))
+        return await held.sent
 
     def _can_replay(self, since: int, committed: int) -> bool:
         if since > committed or since < 0:
@@ -555,12 +579,16 @@ class AntreanServer:
                 outgoing.setdefault(ws, []).extend(public_frames)
             last = events[-1][0]
             self.committed_seq = last
-            still: list[tuple[Session, int]] = []
-            for session, welcome_seq in self._joiners:
-                if welcome_seq >= last:
-                    still.append((session, welcome_seq))
+            still: list[tuple[Session, int, _HeldWelcome | None]] = []
+            for session, welcome_seq, held in self._joiners:
+                if welcome_seq > last or (held is None and welcome_seq == last):
+                    still.append((session, welcome_seq, held))
                     continue
                 frames = outgoing.setdefault(session.ws, [])
+                if held is not None:
+                    frames.insert(0, _text_frame(held.text))
+                    if not held.sent.done():
+                        held.sent.set_result(True)
                 for seq, full_bytes, public_bytes in encoded:
                     if seq > welcome_seq:
                         frames.append(full_bytes if session.sees_staff else public_bytes)
@@ -578,8 +606,14 @@ class AntreanServer:
             for session in item.sessions:
                 self._send(session.ws, _internal_from(item.answer))
         await self.restore()
+        joiners, self._joiners = self._joiners, []
+        for _, _, held in joiners:
+            if held is not None and not held.sent.done():
+                held.sent.set_result(False)  # its handshake describes the state anew
+        # Everyone else starts again from the state as the database has it.
         for session in list(self._sessions):
             self._send(session.ws, self._welcome_text(session.sees_staff))
+            (self._staff_conns if session.sees_staff else self._public_conns).add(session.ws)
 
     async def _flush(self) -> None:
         while self._pending:

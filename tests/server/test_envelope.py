@@ -4,9 +4,13 @@ carry the answer's ticket; no staff names for kiosks and displays."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+
+import pytest
+from websockets.sync.client import connect as ws_connect
 
 from server.store import Batch
 from tests.server.servers import Servers, app, hold_commits
@@ -215,3 +219,24 @@ def test_requests_on_one_connection_run_in_the_order_received(server: ServerThre
     answers = counter.answers(list(range(len(pipeline))))
     assert [a["type"] for a in answers] == ["ok"] * len(pipeline), answers
     assert answers[-2]["result"]["ticket"]["status"] == "done"
+
+
+def test_a_welcome_never_shows_a_change_before_its_commit(
+    server: ServerThread, connect: Connect
+) -> None:
+    kiosk = connect(server, "kiosk")
+    gate = hold_commits(server)
+    kiosk.send({"type": "ticket.issue", "id": "held", "service": "A"})
+    wait_until(lambda: app(server).office.seq == 1)  # executed, not yet durable
+    with ws_connect(server.url) as display:
+        display.send(json.dumps({"type": "hello", "protocol": 1, "role": "display",
+                                 "device": "display-late", "token": "demo-display"}))
+        with pytest.raises(TimeoutError):
+            display.recv(0.3)  # the snapshot would show A001 before it is saved
+        gate.set()
+        welcome = json.loads(display.recv(5))
+        assert welcome["type"] == "welcome" and welcome["seq"] == 1
+        assert [t["number"] for t in welcome["snapshot"]["tickets"]] == ["A001"]
+        kiosk.ok("ticket.issue", service="A")
+        event = json.loads(display.recv(5))
+        assert event["seq"] == 2 and event["data"]["ticket"]["number"] == "A002"
