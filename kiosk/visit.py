@@ -1,0 +1,80 @@
+"""One visitor's way through the kiosk, and whether a service may be chosen now.
+
+No Qt here. The window holds exactly one `Visit` and swaps in a fresh one for each
+new visitor, so nobody inherits the previous visitor's language, service, answer or
+ticket: there is nothing to forget to clear.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from antrean.core.model import Priority, Service
+from antrean.i18n import tr
+
+
+@dataclass(eq=False)
+class Visit:
+    """What this visitor has chosen so far (identity matters: answers and print results
+    are matched to the visit they belong to)."""
+
+    lang: str
+    service: str | None = None
+    priority: Priority | None = None
+    request_id: str | None = None
+    ticket: dict[str, Any] | None = None
+    refusal: str = ""  # the error code of a refused ticket request, shown over the grid
+
+    @property
+    def issuing(self) -> bool:
+        """A ticket was asked for and the server has not answered yet."""
+        return self.request_id is not None and self.ticket is None
+
+
+@dataclass(frozen=True, slots=True)
+class Availability:
+    """Whether a service's tile can be tapped; when not, the catalogue key (and its
+    parameters) that tells the visitor why."""
+
+    choosable: bool
+    reason_key: str = ""
+    params: dict[str, str] = field(default_factory=dict)
+
+    def reason(self, lang: str) -> str:
+        return tr(self.reason_key, lang, **self.params) if self.reason_key else ""
+
+
+def availability(service: Service, local_now: datetime) -> Availability:
+    """Closed by a supervisor, outside its opening hours (not today at all, or not at
+    this hour) or out of today's quota: each has its own words for the visitor."""
+    if not service.open:
+        return Availability(False, "kiosk.services.closed_staff")
+    hours = service.spec.hours
+    if hours is not None and not hours.contains(local_now):
+        if local_now.isoweekday() not in hours.days:
+            return Availability(False, "kiosk.services.closed_today")
+        return Availability(
+            False,
+            "kiosk.services.closed_hours",
+            {"start": hours.start.strftime("%H:%M"), "end": hours.end.strftime("%H:%M")},
+        )
+    left = service.quota_left()
+    if left is not None and left <= 0:
+        return Availability(False, "kiosk.services.quota")
+    return Availability(True)
+
+
+def long_date(local: datetime, lang: str) -> str:
+    """`Senin, 23 November 2026` / `Monday, 23 November 2026`."""
+    weekdays = tr("kiosk.weekdays", lang).split(",")
+    months = tr("kiosk.months", lang).split(",")
+    return tr(
+        "kiosk.date",
+        lang,
+        weekday=weekdays[local.weekday()],
+        day=local.day,
+        month=months[local.month - 1],
+        year=local.year,
+    )
