@@ -24,7 +24,6 @@ import logging
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -35,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
-from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, QUrl, Signal, SignalInstance
+from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, QUrl, Signal
 from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer
 
 from antrean.core.words import announcement_clips, announcement_text
@@ -49,45 +48,6 @@ DEFAULT_CACHE_DIR = Path(tempfile.gettempdir()) / "antrean-voice"
 SILENT_WARNING = "no audio device: announcements are silent"
 ESPEAK_VOICES = {"id": "id", "en": "en"}
 DEFAULT_RATE_WPM = 150  # a little slower than espeak's 175: a hall echoes
-
-
-# --- PySide6 6.12.0 workaround ---------------------------------------------------
-
-_py_incref = ctypes.pythonapi.Py_IncRef
-_py_incref.argtypes = [ctypes.py_object]
-_py_incref.restype = None
-
-
-def _emit_drops_a_reference() -> bool:
-    """PySide6 6.12.0 (Python 3.11) returns `True` from `SignalInstance.emit()`
-    without a new reference: every emit takes one from `True`, and a display
-    that emits long enough dies with "bool_dealloc: deallocating True or
-    False". Probe once; the probe gives back what it took."""
-
-    class _Probe(QObject):
-        ping = Signal()
-
-    probe = _Probe()
-    trials, dropped = 8, 0
-    for _ in range(trials):
-        before = sys.getrefcount(True)
-        probe.ping.emit()
-        dropped += sys.getrefcount(True) == before - 1
-    buggy = dropped > trials // 2
-    if buggy:
-        for _ in range(trials):
-            _py_incref(True)
-    return buggy
-
-
-_EMIT_DROPS_A_REFERENCE = _emit_drops_a_reference()
-
-
-def _emit(signal: SignalInstance, *args: object) -> None:
-    """`signal.emit(*args)`, paying back the reference PySide6 6.12.0 drops."""
-    result: object = signal.emit(*args)  # type: ignore[func-returns-value]
-    if _EMIT_DROPS_A_REFERENCE:
-        _py_incref(result)
 
 
 # --- WAV helpers --------------------------------------------------------------
@@ -562,7 +522,7 @@ class Announcer(QObject):
             else:
                 parts.append(_Part(path, wav_duration_ms(path)))
         with contextlib.suppress(RuntimeError):  # the announcer was deleted meanwhile
-            _emit(self._prepared, seq, parts, speech_ok)
+            self._prepared.emit(seq, parts, speech_ok)
 
     def _speech(self, number: str, counter: str, lang: str) -> Path | None:
         try:
@@ -596,7 +556,7 @@ class Announcer(QObject):
         job = self._jobs.popleft()
         self._current = job
         self._remaining = list(job.parts or [])
-        _emit(self.started, job.number)
+        self.started.emit(job.number)
         self._play_next()
 
     def _play_next(self) -> None:
@@ -605,7 +565,7 @@ class Announcer(QObject):
             return
         if not self._remaining:
             self._current = None
-            _emit(self.finished, job.number)
+            self.finished.emit(job.number)
             QTimer.singleShot(0, self, self._pump)
             return
         part = self._remaining.pop(0)
@@ -663,7 +623,7 @@ class Announcer(QObject):
             status = "ok"
         if status != self._status:
             self._status = status
-            _emit(self.statusChanged, status)
+            self.statusChanged.emit(status)
 
 
 __all__ = [

@@ -378,8 +378,9 @@ def test_without_speech_the_chime_still_sounds_and_silence_keeps_pace(
 def test_signals_do_not_drain_true(
     qtbot: QtBot, make_announcer: Callable[..., Announcer], synth: EspeakSynthesizer
 ) -> None:
-    """PySide6 6.12.0's emit() drops a reference to True each time; unpaid,
-    a long-running display aborts ("deallocating True or False")."""
+    """PySide6 6.12.0's emit() dropped a reference to True each time, and a
+    long-running display aborted; the project pins a release without the bug
+    (see tests/qt/test_pyside_emit.py). The announcer's own signals stay clean."""
     announcer = make_announcer(synthesizer=synth, player=FakePlayer(ms=0))
     events = record(announcer)
     before = sys.getrefcount(True)
