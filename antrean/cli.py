@@ -1,8 +1,11 @@
 """One command for everything: `antrean server|kiosk|display|counter|demo|...`.
 
 Each app's flags are declared here, so `--help` is complete without loading
-Qt, and every flag can also come from the environment (ANTREAN_SERVER,
-ANTREAN_DEVICE, ANTREAN_TOKEN, ANTREAN_PRINTER)."""
+Qt. A flag can also come from the environment (ANTREAN_SERVER, ANTREAN_DEVICE,
+ANTREAN_TOKEN, ANTREAN_PRINTER, ...) or from the app's table (`[kiosk]`,
+`[display]`, `[counter]`) in a TOML file given with `--config`, such as the
+office file; the command line wins over the environment, which wins over the
+file."""
 
 from __future__ import annotations
 
@@ -10,9 +13,23 @@ import argparse
 import importlib
 import os
 import sys
+import tomllib
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 DEFAULT_SERVER = "ws://127.0.0.1:8765/ws"
+APPS = ("kiosk", "display", "counter")
+# Flags whose default comes from the environment; the file does not override these.
+ENVIRONMENT = {
+    "server": "ANTREAN_SERVER", "device": "ANTREAN_DEVICE", "token": "ANTREAN_TOKEN",
+    "printer": "ANTREAN_PRINTER", "media": "ANTREAN_MEDIA", "counter": "ANTREAN_COUNTER",
+    "supervisor_token": "ANTREAN_SUPERVISOR_TOKEN",
+}
+
+
+class ClientConfigError(ValueError):
+    """A client settings file that cannot be used; the message names the key."""
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -30,6 +47,8 @@ def _client_arguments(parser: argparse.ArgumentParser, device: str) -> None:
                         help="a normal window instead of full screen")
     parser.add_argument("--lang", choices=("id", "en"), default="id",
                         help="starting language of the screen")
+    parser.add_argument("--config", help="a TOML file whose [kiosk], [display] or [counter] "
+                        "table gives these settings (e.g. the office file)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,8 +106,55 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def settings_from_file(path: str, app: str, parser: argparse.ArgumentParser) -> dict[str, Any]:
+    """The app's table of a TOML file as flag defaults, minus what the
+    environment already sets."""
+    try:
+        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ClientConfigError(f"cannot read {path}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ClientConfigError(f"{path}: not valid TOML: {exc}") from None
+    table = raw.get(app, {})
+    if not isinstance(table, dict):
+        raise ClientConfigError(f"{path}: [{app}] must be a table")
+    known = {action.dest for action in parser._actions}
+    settings: dict[str, Any] = {}
+    for key, value in table.items():
+        dest = key.replace("-", "_")
+        if dest not in known or dest in ("help", "config"):
+            raise ClientConfigError(f"{path}: {app}.{key}: not a setting of `antrean {app}`")
+        if dest in ENVIRONMENT and ENVIRONMENT[dest] in os.environ:
+            continue
+        settings[dest] = ",".join(value) if isinstance(value, list) else value
+    return settings
+
+
+def _app_parser(parser: argparse.ArgumentParser, app: str) -> argparse.ArgumentParser:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            sub: argparse.ArgumentParser = action.choices[app]
+            return sub
+    raise KeyError(app)  # pragma: no cover
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line, completed from an app's `--config` file."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command in APPS and args.config:
+        app_parser = _app_parser(parser, args.command)
+        app_parser.set_defaults(**settings_from_file(args.config, args.command, app_parser))
+        args = parser.parse_args(argv)
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = parse_args(argv)
+    except ClientConfigError as exc:
+        print(f"antrean: {exc}", file=sys.stderr)
+        return 2
     command: str = args.command
     if command == "server":
         from server.main import run as run_server
