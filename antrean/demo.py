@@ -57,6 +57,10 @@ def run_demo(args: argparse.Namespace) -> int:
         print(f"antrean demo: port {args.port} is in use (another demo running?). "
               "Use --port.", file=sys.stderr)
         return 1
+    def stop_on_sigterm(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # the same tidy stop as Ctrl+C: children first
+
+    signal.signal(signal.SIGTERM, stop_on_sigterm)
     python = [sys.executable, "-m", "antrean"]
     server_cmd = [*python, "server", "--demo", "--port", str(args.port)]
     if args.db:
