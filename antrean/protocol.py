@@ -332,7 +332,12 @@ def welcome(server_version: str, seq: int, snapshot: JSON | None) -> str:
 
 
 def ok(request_id: Any, result: JSON) -> str:
-    return dumps({"type": "ok", "id": request_id, "result": result})
+    return ok_json(request_id, dumps(result))
+
+
+def ok_json(request_id: Any, result_json: str) -> str:
+    """An answer around a result already encoded (shared with its event)."""
+    return f'{{"type":"ok","id":{json.dumps(request_id)},"result":{result_json}}}'
 
 
 def error(request_id: Any, code: str, message: str) -> str:

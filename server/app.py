@@ -82,6 +82,21 @@ class _HeldWelcome:
     sent: asyncio.Future[bool]
 
 
+@dataclass(frozen=True, slots=True)
+class _SharedTicket:
+    """A result's ticket in wire form and as JSON, for the answer and its event."""
+
+    wire: dict[str, Any]
+    json: str
+
+    @classmethod
+    def of(cls, result: dict[str, Any]) -> _SharedTicket | None:
+        ticket = result.get("ticket")
+        if len(result) != 1 or not isinstance(ticket, dict):
+            return None
+        return cls(ticket, protocol.dumps(ticket))
+
+
 @dataclass(slots=True)
 class Pending:
     """A change executed in memory, waiting for its commit to be answered."""
@@ -455,24 +470,36 @@ class AntreanServer:
             log.exception("request %s failed", request.type)
             self._error(session, request, "internal", "internal error")
             return
-        answer = protocol.ok(request.id, result)
         if not request.spec.changes_state:
-            self._send(session.ws, answer)
+            self._send(session.ws, protocol.ok(request.id, result))
             return
+        # The event carries the answer's very ticket (for an issue, with its
+        # ahead and ETA): one wire form, encoded once, serves both.
+        shared = _SharedTicket.of(result)
+        answer = (protocol.ok_json(request.id, f'{{"ticket":{shared.json}}}')
+                  if shared is not None else protocol.ok(request.id, result))
         pending = Pending([session], answer, key)
-        self._queue(pending, events, session, result)
+        self._queue(pending, events, session, shared)
 
     def _queue(self, pending: Pending, events: list[Event], session: Session | None,
-               result: dict[str, Any] | None = None) -> None:
+               shared: _SharedTicket | None = None) -> None:
         batch = self._batch
         device = session.device if session else None
         staff = session.staff.username if session and session.staff else None
         for event in events:
-            full_data = self.office.event_data(event, with_staff=True)
-            if result is not None and event.name == "ticket.issued":
-                full_data["ticket"] = result["ticket"]  # the answer's ahead and ETA too
             at = iso(event.at) or ""
-            data_json = protocol.dumps(full_data)
+            ticket_wire: dict[str, Any] | None = None
+            if shared is not None and event.ticket is not None and (
+                event.ticket.id == shared.wire["id"] and event.counter is None
+            ):
+                ticket_wire = shared.wire
+                extra = protocol.dumps(event.extra) if event.extra else ""
+                data_json = (f'{{"ticket":{shared.json},{extra[1:]}' if extra
+                             else f'{{"ticket":{shared.json}}}')
+            else:
+                full_data = self.office.event_data(event, with_staff=True)
+                ticket_wire = full_data.get("ticket")
+                data_json = protocol.dumps(full_data)
             full = protocol.event_frame(event.seq, event.name, at, data_json)
             public = (
                 protocol.event(event.seq, event.name, at,
@@ -485,7 +512,7 @@ class AntreanServer:
                 "data": data_json, "device": device,
                 "staff": staff,
             })
-            self._rows_for(event, batch)
+            self._rows_for(event, batch, ticket_wire)
         self._maybe_checkpoint()
         if pending.key is not None and pending.answer is not None:
             batch.requests.append({"day": self.office.day.isoformat(), "device": pending.key[0],
@@ -504,10 +531,12 @@ class AntreanServer:
                                       protocol.dumps(self.office.checkpoint()))
             self._checkpoint_seq = self.office.seq
 
-    def _rows_for(self, event: Event, batch: Batch) -> None:
+    def _rows_for(self, event: Event, batch: Batch,
+                  ticket_wire: dict[str, Any] | None) -> None:
         day = event.day.isoformat()
         if event.ticket is not None:
-            merge_rows(batch.tickets, [ticket_row(event.ticket.to_wire(), day)])
+            wire = ticket_wire if ticket_wire is not None else event.ticket.to_wire()
+            merge_rows(batch.tickets, [ticket_row(wire, day)])
             for counter_id in (event.ticket.counter, event.extra.get("from_counter")):
                 counter = self.office.counters.get(counter_id or "")
                 if counter is not None:
