@@ -241,15 +241,16 @@ class RawDisplay(asyncio.Protocol):
 
 
 async def raw_displays(port: int, count: int, prefix: str = "display",
-                       batch: int = 200) -> list[RawDisplay]:
-    """Connect `count` raw display clients, `batch` at a time."""
+                       batch: int = 200, role: str = "display") -> list[RawDisplay]:
+    """Connect `count` raw clients (displays unless `role` says otherwise),
+    `batch` at a time."""
     loop = asyncio.get_running_loop()
     clients: list[RawDisplay] = []
     for start in range(0, count, batch):
         group: list[RawDisplay] = []
         for index in range(start, min(count, start + batch)):
             _, client = await loop.create_connection(
-                lambda i=index: RawDisplay(f"{prefix}-{i}"), "127.0.0.1", port)
+                lambda i=index: RawDisplay(f"{prefix}-{i}", role), "127.0.0.1", port)
             group.append(client)
         await asyncio.gather(*(c.welcomed for c in group))
         clients.extend(group)
