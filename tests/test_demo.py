@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -31,21 +32,24 @@ def test_demo_without_a_screen_runs_the_server_and_stops_cleanly(tmp_path: Path)
          "--db", f"sqlite:///{tmp_path / 'demo.db'}"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
+    lines: list[str] = []
+    assert demo.stdout is not None
+    reader = threading.Thread(target=lambda: lines.extend(demo.stdout or []), daemon=True)
+    reader.start()
     try:
         deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "the demo server did not start"
-                time.sleep(0.2)
+        while not any("no screen here" in line for line in lines):
+            assert time.monotonic() < deadline, f"the demo did not say so: {lines}"
+            time.sleep(0.1)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as reply:
+            assert reply.status == 200
         demo.send_signal(signal.SIGTERM)
-        output, _ = demo.communicate(timeout=30)
+        demo.wait(30)
+        reader.join(5)
     finally:
         if demo.poll() is None:
             demo.kill()
     assert demo.returncode == 0
-    assert "no screen here" in output and f"ws://127.0.0.1:{port}/ws" in output
+    assert any(f"ws://127.0.0.1:{port}/ws" in line for line in lines)
     with socket.socket() as probe:  # the server is gone with it
         assert probe.connect_ex(("127.0.0.1", port)) != 0
