@@ -11,10 +11,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import asyncio
 import json
 import threading
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from websockets.sync.client import ClientConnection, connect
