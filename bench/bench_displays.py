@@ -31,7 +31,7 @@ async def main() -> None:
         started = time.perf_counter()
         displays = await raw_displays(server.port, args.displays)
         connect_s = time.perf_counter() - started
-        await asyncio.sleep(1)
+        await asyncio.sleep(3)  # past the server settling its heap after the burst
         clients = server.health()["clients"]
         rss = server.rss_mb()
         seq = int(server.health()["seq"])

@@ -74,6 +74,7 @@ async def serve_until_stopped(args: argparse.Namespace, config: OfficeConfig) ->
     store = Store(args.db or default_db_url(config.demo))
     server = AntreanServer(config, store)
     await server.start(args.host, args.port, tls_context(args))
+    server.settle_heap()  # the restored day lives all day: out of the collector's way
     scheme = "wss" if args.cert else "ws"
     print(f"Antrean server for {config.office.name!r} at {scheme}://{args.host}:{server.port}/ws "
           f"(health: http{'s' if args.cert else ''}://{args.host}:{server.port}/healthz)",
