@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
-from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QWidget
 
 from antrean.i18n import tr
 from antrean.qt.theme import AMBER, FONT_FAMILY, LIGHT, NAVY, RED, WHITE
@@ -85,6 +85,34 @@ def fit_column(available: int, needed: Callable[[], int], apply: Callable[[float
         scale = max(MIN_SCALE, scale * available / total * 0.98)
         apply(scale)
     return scale
+
+
+class FittedPanel(QFrame):
+    """A panel whose type is sized from the screen height and shrunk to the
+    room it actually got (see `fit_column`). A panel says how tall its lines
+    make it (`_needed_height`) and how to size them (`_apply_scale`)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._screen_height = 0
+
+    def rescale(self, height: int) -> None:
+        self._screen_height = height
+        self._fit_height()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        if self._screen_height:
+            fit_column(self.contentsRect().height(), self._needed_height, self._apply_scale)
+
+    def _needed_height(self) -> int:
+        raise NotImplementedError
+
+    def _apply_scale(self, scale: float) -> None:
+        raise NotImplementedError
 
 
 def repolish(widget: QWidget) -> None:

@@ -4,11 +4,11 @@ read from the back of the hall, lit up for a while on every call and recall."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFontMetrics, QResizeEvent
-from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from antrean.core.model import Text
-from display.look import FittedLabel, bilingual, fit_column, repolish
+from display.look import FittedLabel, FittedPanel, bilingual, repolish
 
 CENTER = Qt.AlignmentFlag.AlignCenter
 HIGHLIGHT_MS = 10_000
@@ -22,7 +22,7 @@ COUNTER = 0.085
 COUNTER_EN = 0.045
 
 
-class NowCallingPanel(QFrame):
+class NowCallingPanel(FittedPanel):
     """Shows one call; `highlight()` lights it up for `highlight_ms`."""
 
     def __init__(self, highlight_ms: int = HIGHLIGHT_MS, parent: QWidget | None = None) -> None:
@@ -40,7 +40,6 @@ class NowCallingPanel(QFrame):
         for label in (self.title, self.number, self.go_to, self.counter, self.counter_en):
             self._layout.addWidget(label)
         self._layout.addStretch(1)
-        self._screen_height = 0
         self.show_nothing()
         self._highlight_timer = QTimer(self)
         self._highlight_timer.setSingleShot(True)
@@ -82,18 +81,6 @@ class NowCallingPanel(QFrame):
     def number_cap_height(self) -> int:
         """Height of the number's capitals in pixels (the issue asks >= 10% of the screen)."""
         return QFontMetrics(self.number.font()).capHeight()
-
-    def rescale(self, height: int) -> None:
-        self._screen_height = height
-        self._fit_height()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._fit_height()
-
-    def _fit_height(self) -> None:
-        if self._screen_height:
-            fit_column(self.contentsRect().height(), self._needed_height, self._apply_scale)
 
     def _lines(self) -> tuple[FittedLabel, ...]:
         return (self.title, self.number, self.go_to, self.counter, self.counter_en)

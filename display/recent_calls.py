@@ -4,10 +4,9 @@ for the visitor who looked away when their number came up."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
-from display.look import FitGroup, FittedLabel, bilingual, fit_column, repolish
+from display.look import FitGroup, FittedLabel, FittedPanel, bilingual, repolish
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 ROWS = 6
@@ -56,7 +55,7 @@ class RecentRow(QFrame):
         return margins.top() + margins.bottom() + self.number.minimumHeight()
 
 
-class RecentCallsPanel(QFrame):
+class RecentCallsPanel(FittedPanel):
     """A fixed number of rows, so the list never jumps when it fills up."""
 
     def __init__(self, rows: int = ROWS, parent: QWidget | None = None) -> None:
@@ -80,7 +79,6 @@ class RecentCallsPanel(QFrame):
         for row in self.rows:
             self._layout.addWidget(row)
         self._layout.addStretch(1)
-        self._screen_height = 0
 
     def show_calls(self, calls: list[tuple[str, str]]) -> None:
         """(number, counter name) pairs, newest first; extra rows are left blank."""
@@ -91,18 +89,6 @@ class RecentCallsPanel(QFrame):
     def shown(self) -> list[tuple[str, str]]:
         """What the rows read now, blank rows left out."""
         return [(r.number.text(), r.counter.text()) for r in self.rows if r.number.text()]
-
-    def rescale(self, height: int) -> None:
-        self._screen_height = height
-        self._fit_height()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._fit_height()
-
-    def _fit_height(self) -> None:
-        if self._screen_height:
-            fit_column(self.contentsRect().height(), self._needed_height, self._apply_scale)
 
     def _needed_height(self) -> int:
         margins = self._layout.contentsMargins()
