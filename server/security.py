@@ -15,8 +15,13 @@ class _Failures:
     locked_until: float = 0.0
 
 
+MAX_TRACKED_USERNAMES = 10_000
+
+
 class LoginGuard:
-    """Five wrong PINs lock that user for five minutes (both configurable)."""
+    """Five wrong PINs lock that user for five minutes (both configurable).
+    Remembers at most MAX_TRACKED_USERNAMES names: someone trying made-up
+    usernames all day cannot make the server's memory grow without end."""
 
     def __init__(self, limits: Limits) -> None:
         self.attempts = limits.login_attempts
@@ -32,6 +37,8 @@ class LoginGuard:
 
     def failed(self, username: str, now: float) -> float:
         """Record a wrong PIN; returns the lock time it caused (0 if none)."""
+        if username not in self._failures and len(self._failures) >= MAX_TRACKED_USERNAMES:
+            self._forget_unlocked(now)
         failures = self._failures.setdefault(username, _Failures())
         if failures.locked_until and failures.locked_until <= now:
             failures.count = 0
@@ -45,6 +52,11 @@ class LoginGuard:
 
     def succeeded(self, username: str) -> None:
         self._failures.pop(username, None)
+
+    def _forget_unlocked(self, now: float) -> None:
+        """Drop the names that are not locked now (their few wrong PINs are
+        forgotten); locked names stay locked."""
+        self._failures = {name: f for name, f in self._failures.items() if f.locked_until > now}
 
 
 class RateLimiter:

@@ -109,3 +109,16 @@ def test_rate_limiter_refills_over_time() -> None:
     assert limiter.allow("k", "issue", 3 / 60, 3, 10.0) is False
     assert limiter.allow("k", "issue", 3 / 60, 3, 21.0) is True
     assert limiter.allow("other", "issue", 3 / 60, 3, 21.0) is True
+
+
+def test_made_up_usernames_cannot_grow_the_guard_without_end() -> None:
+    from server.config import Limits
+    from server.security import MAX_TRACKED_USERNAMES, LoginGuard
+
+    guard = LoginGuard(Limits(login_attempts=2, lockout_minutes=5))
+    guard.failed("siti", 0.0)
+    assert guard.failed("siti", 1.0) == 300  # locked
+    for index in range(MAX_TRACKED_USERNAMES + 50):
+        guard.failed(f"made-up-{index}", 2.0)
+    assert len(guard._failures) <= MAX_TRACKED_USERNAMES
+    assert guard.locked_for("siti", 3.0) > 0  # a real lock survives the pruning
