@@ -10,9 +10,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import time
 
-from harness import hello, percentile, raw_displays, request, run, start_server, summary
+from harness import (
+    hello,
+    percentile,
+    raw_displays,
+    request,
+    run,
+    start_server,
+    summary,
+    time_one_call,
+)
 
 
 async def main() -> None:
@@ -45,20 +53,8 @@ async def main() -> None:
         for call in range(args.calls):
             ws = working[call % len(working)]
             counter_id = str(call % len(working) + 1)
-            seq += 1
-            arrivals = [d.expect(seq) for d in displays]
-            started = time.perf_counter()
-            answer = await request(ws, "ticket.call_next", f"c{call}", counter=counter_id)
-            if answer["type"] != "ok" or answer["result"]["ticket"] is None:
-                raise RuntimeError(f"call failed: {answer}")
-            last = max(await asyncio.gather(*arrivals))
-            latencies.append((last - started) * 1000)
-            seq += 1
-            completed = [d.expect(seq) for d in displays]
-            await request(ws, "ticket.complete", f"d{call}",
-                          ticket=answer["result"]["ticket"]["id"])
-            # Not measured, but waited for: the next call starts on a quiet system.
-            await asyncio.gather(*completed)
+            latency, seq = await time_one_call(ws, counter_id, str(call), displays, seq)
+            latencies.append(latency)
         print(summary(f"call -> all {args.displays} displays ({args.counters} counters "
                       "connected)", latencies))
         print(f"p99 {percentile(latencies, 99):.2f} ms; server RSS {server.rss_mb():.0f} MB")

@@ -11,7 +11,16 @@ import argparse
 import asyncio
 import time
 
-from harness import hello, percentile, raw_displays, request, run, start_server, summary
+from harness import (
+    hello,
+    percentile,
+    raw_displays,
+    request,
+    run,
+    start_server,
+    summary,
+    time_one_call,
+)
 
 
 async def main() -> None:
@@ -38,20 +47,8 @@ async def main() -> None:
         latencies: list[float] = []
         cpu_before = server.cpu_seconds()
         for call in range(args.calls):
-            seq += 1
-            arrivals = [d.expect(seq) for d in displays]
-            begin = time.perf_counter()
-            answer = await request(counter, "ticket.call_next", f"c{call}", counter="1")
-            if answer["type"] != "ok" or answer["result"]["ticket"] is None:
-                raise RuntimeError(f"call failed: {answer}")
-            last = max(await asyncio.gather(*arrivals))
-            latencies.append((last - begin) * 1000)
-            seq += 1
-            completed = [d.expect(seq) for d in displays]
-            await request(counter, "ticket.complete", f"d{call}",
-                          ticket=answer["result"]["ticket"]["id"])
-            # Not measured, but waited for: the next call starts on a quiet system.
-            await asyncio.gather(*completed)
+            latency, seq = await time_one_call(counter, "1", str(call), displays, seq)
+            latencies.append(latency)
         cpu_per_call = (server.cpu_seconds() - cpu_before) / args.calls * 1000
         print(f"server CPU per call (call_next + complete, each fanned out to all): "
               f"{cpu_per_call:.1f} ms")

@@ -240,6 +240,27 @@ class RawDisplay(asyncio.Protocol):
                     self.arrived.set_result(time.perf_counter())
 
 
+async def time_one_call(counter: ClientConnection, counter_id: str, tag: str,
+                        displays: Sequence[RawDisplay], seq: int) -> tuple[float, int]:
+    """Call the next ticket at `counter_id`, timed until every display has the
+    `ticket.called` event; then complete it and wait (untimed) until every
+    display has that too, so the next call starts on a quiet system.
+    Returns (milliseconds, the stream's seq afterwards)."""
+    seq += 1
+    arrivals = [display.expect(seq) for display in displays]
+    started = time.perf_counter()
+    answer = await request(counter, "ticket.call_next", f"c{tag}", counter=counter_id)
+    if answer["type"] != "ok" or answer["result"]["ticket"] is None:
+        raise RuntimeError(f"call failed: {answer}")
+    latency = (max(await asyncio.gather(*arrivals)) - started) * 1000
+    seq += 1
+    completed = [display.expect(seq) for display in displays]
+    await request(counter, "ticket.complete", f"d{tag}",
+                  ticket=answer["result"]["ticket"]["id"])
+    await asyncio.gather(*completed)
+    return latency, seq
+
+
 async def raw_displays(port: int, count: int, prefix: str = "display",
                        batch: int = 200, role: str = "display") -> list[RawDisplay]:
     """Connect `count` raw clients (displays unless `role` says otherwise),

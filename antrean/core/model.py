@@ -7,7 +7,7 @@ object as it was without copying. Wire forms are plain JSON-ready dicts.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import datetime, time
 from enum import StrEnum
 from typing import Any
 
@@ -342,10 +342,6 @@ class OfficeSpec:
     announcements: tuple[Text, ...] = ()
     ticket_url: str | None = None
     logo: str | None = None
-
-
-def day_of(local: datetime) -> date:
-    return local.date()
 
 
 def _iso(value: datetime | None) -> str | None:

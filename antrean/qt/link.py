@@ -26,7 +26,7 @@ from PySide6.QtWebSockets import QWebSocket
 
 from antrean import protocol
 from antrean.core.model import DomainError
-from antrean.core.office import Event, Office
+from antrean.core.office import Office
 
 log = logging.getLogger("antrean.link")
 
@@ -36,7 +36,6 @@ Callback = Callable[["Answer"], None]
 # which every front end must show that it is disconnected.
 HEARTBEAT_MS = 500
 HEARTBEAT_TIMEOUT_MS = 2000
-REQUEST_TIMEOUT_MS = 8000
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +150,7 @@ class ServerLink(QObject):
         spec = protocol.REQUESTS[type_]
         frame = protocol.Request(type_, request_id, fields).encode()
         pending = _Outstanding(frame, callback, spec.changes_state or type_ == "login")
-        if not self._ready_for(type_):
+        if not self._ready:
             if not pending.changes_state:
                 if callback is not None:
                     callback(Answer(False, {}, "disconnected", "not connected to the server"))
@@ -295,10 +294,11 @@ class ServerLink(QObject):
 
     def _send(self, request_id: str) -> None:
         pending = self._outstanding.get(request_id)
-        if pending is not None and self._ready_for(""):
+        if pending is not None and self._ready:
             self._socket.sendTextMessage(pending.frame)
 
-    def _ready_for(self, type_: str) -> bool:
+    @property
+    def _ready(self) -> bool:
         return self.connected and self._welcomed
 
     def _resync(self) -> None:
@@ -350,7 +350,3 @@ class ServerLink(QObject):
             self.connected = connected
             self.connected_changed.emit(connected)
 
-
-def event_ticket(event: Event) -> dict[str, Any] | None:
-    """The ticket an event carries, in wire form (for views)."""
-    return event.ticket.to_wire() if event.ticket is not None else None
