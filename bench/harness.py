@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -240,24 +240,86 @@ class RawDisplay(asyncio.Protocol):
                     self.arrived.set_result(time.perf_counter())
 
 
+class Fleet:
+    """`bench/fleet.py` in a process of its own: thousands of displays that
+    cost the machine as little CPU as a Python load generator can."""
+
+    def __init__(self, process: asyncio.subprocess.Process, count: int) -> None:
+        self.process = process
+        self.count = count
+
+    @classmethod
+    async def start(cls, port: int, count: int, prefix: str = "display") -> Fleet:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, str(ROOT / "bench" / "fleet.py"), str(port), str(count), prefix,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
+        fleet = cls(process, count)
+        line = await fleet._line()
+        if line != f"connected {count}":
+            raise RuntimeError(f"fleet did not connect: {line!r}")
+        return fleet
+
+    async def _line(self) -> str:
+        assert self.process.stdout is not None
+        line = await self.process.stdout.readline()
+        if not line:
+            raise RuntimeError("the display fleet stopped")
+        return line.decode().strip()
+
+    async def expect(self, seq: int) -> Awaitable[float]:
+        """Armed for `seq`; the awaitable gives the time the last display had it."""
+        assert self.process.stdin is not None
+        self.process.stdin.write(f"expect {seq}\n".encode())
+        await self.process.stdin.drain()
+        if (line := await self._line()) != f"armed {seq}":
+            raise RuntimeError(f"fleet: {line!r}")
+        return self._arrived(seq)
+
+    async def _arrived(self, seq: int) -> float:
+        words = (await self._line()).split()
+        if words[:2] != ["arrived", str(seq)]:
+            raise RuntimeError(f"fleet: {words!r}")
+        return float(words[2])
+
+    def cpu_seconds(self) -> float:
+        times = psutil.Process(self.process.pid).cpu_times()
+        return float(times.user + times.system)
+
+    async def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(b"quit\n")
+        await self.process.stdin.drain()
+        await self.process.wait()
+
+
+async def _expect(displays: Sequence[RawDisplay] | Fleet, seq: int) -> Awaitable[float]:
+    if isinstance(displays, Fleet):
+        return await displays.expect(seq)
+    arrivals = [display.expect(seq) for display in displays]
+
+    async def last() -> float:
+        return max(await asyncio.gather(*arrivals))
+    return last()
+
+
 async def time_one_call(counter: ClientConnection, counter_id: str, tag: str,
-                        displays: Sequence[RawDisplay], seq: int) -> tuple[float, int]:
+                        displays: Sequence[RawDisplay] | Fleet, seq: int) -> tuple[float, int]:
     """Call the next ticket at `counter_id`, timed until every display has the
     `ticket.called` event; then complete it and wait (untimed) until every
     display has that too, so the next call starts on a quiet system.
     Returns (milliseconds, the stream's seq afterwards)."""
     seq += 1
-    arrivals = [display.expect(seq) for display in displays]
+    arrival = await _expect(displays, seq)
     started = time.perf_counter()
     answer = await request(counter, "ticket.call_next", f"c{tag}", counter=counter_id)
     if answer["type"] != "ok" or answer["result"]["ticket"] is None:
         raise RuntimeError(f"call failed: {answer}")
-    latency = (max(await asyncio.gather(*arrivals)) - started) * 1000
+    latency = (await arrival - started) * 1000
     seq += 1
-    completed = [display.expect(seq) for display in displays]
+    completed = await _expect(displays, seq)
     await request(counter, "ticket.complete", f"d{tag}",
                   ticket=answer["result"]["ticket"]["id"])
-    await asyncio.gather(*completed)
+    await completed
     return latency, seq
 
 

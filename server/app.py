@@ -32,12 +32,12 @@ from websockets.exceptions import ConnectionClosed
 from websockets.frames import Frame, Opcode
 from websockets.http11 import Request as HttpRequest
 from websockets.http11 import Response
-from websockets.protocol import State
 
 from antrean import __version__, protocol
 from antrean.core.model import DomainError, Priority, StaffRef, Text, iso
 from antrean.core.office import Event, Office
 from server.config import OfficeConfig, verify_secret
+from server.fanout import Audience, FanOut
 from server.security import (
     LoginGuard,
     RateLimiter,
@@ -114,7 +114,8 @@ Handler = Callable[[Session, protocol.Request, datetime], tuple[dict[str, Any], 
 
 
 class AntreanServer:
-    def __init__(self, config: OfficeConfig, store: Store, clock: Clock = utc_now) -> None:
+    def __init__(self, config: OfficeConfig, store: Store, clock: Clock = utc_now,
+                 fanout: FanOut | None = None) -> None:
         self.config = config
         self.store = store
         self.clock = clock
@@ -127,8 +128,8 @@ class AntreanServer:
         self._batch = Batch.empty()
         self._wake = asyncio.Event()
         self._recent: deque[tuple[int, str, str]] = deque(maxlen=RECENT_EVENTS)
-        self._staff_conns: set[ServerConnection] = set()
-        self._public_conns: set[ServerConnection] = set()
+        self._staff = Audience()  # welcomed connections that see staff names
+        self._public = Audience()  # and the others (kiosks, displays)
         # Connections welcomed but not yet in the broadcast sets: (session, the
         # welcome's seq, the welcome still to send once that seq is committed).
         self._joiners: list[tuple[Session, int, _HeldWelcome | None]] = []
@@ -139,6 +140,7 @@ class AntreanServer:
         self._tokens = TokenCache()
         self._token_checks: dict[tuple[str, str, str], asyncio.Future[bool]] = {}
         self._secrets = ThreadPoolExecutor(1, thread_name_prefix="antrean-secrets")
+        self._fanout = fanout or FanOut()
         self._checkpoint_seq = 0
         self._settle_timer: asyncio.TimerHandle | None = None
         self._churn = 0
@@ -220,6 +222,7 @@ class AntreanServer:
             await self._server.wait_closed()
         await self.store.close()
         self._secrets.shutdown(wait=False)
+        self._fanout.close()
 
     async def restore(self) -> None:
         """Rebuild the latest office day from the event log, then roll to today."""
@@ -313,8 +316,8 @@ class AntreanServer:
         finally:
             self._sessions.discard(session)
             self._heap_changed()
-            self._staff_conns.discard(ws)
-            self._public_conns.discard(ws)
+            self._staff.discard(ws)
+            self._public.discard(ws)
             self._joiners = [j for j in self._joiners if j[0] is not session]
 
     async def _handshake(self, ws: ServerConnection) -> Session | None:
@@ -625,6 +628,7 @@ class AntreanServer:
     def _publish(self, events: list[tuple[int, str, str]],
                  outgoing: dict[ServerConnection, list[bytes]]) -> None:
         """Answers, then the batch's events in seq order: one write per connection."""
+        audiences: list[tuple[Audience, bytes]] = []
         if events:
             encoded: list[tuple[int, bytes, bytes]] = []
             for seq, full, public in events:
@@ -635,10 +639,13 @@ class AntreanServer:
             public_frames = [public for _, _, public in encoded]
             for seq, full, public in events:
                 self._recent.append((seq, full, public))
-            for ws in self._staff_conns:
-                outgoing.setdefault(ws, []).extend(full_frames)
-            for ws in self._public_conns:
-                outgoing.setdefault(ws, []).extend(public_frames)
+            for ws, frames in outgoing.items():  # the few with an answer of their own
+                if ws in self._staff:
+                    frames.extend(full_frames)
+                elif ws in self._public:
+                    frames.extend(public_frames)
+            audiences = [(self._staff, b"".join(full_frames)),
+                         (self._public, b"".join(public_frames))]
             last = events[-1][0]
             self.committed_seq = last
             still: list[tuple[Session, int, _HeldWelcome | None]] = []
@@ -654,10 +661,9 @@ class AntreanServer:
                 for seq, full_bytes, public_bytes in encoded:
                     if seq > welcome_seq:
                         frames.append(full_bytes if session.sees_staff else public_bytes)
-                (self._staff_conns if session.sees_staff else self._public_conns).add(session.ws)
+                (self._staff if session.sees_staff else self._public).add(session.ws)
             self._joiners = still
-        for ws, frames in outgoing.items():
-            _write_frames(ws, frames)
+        self._fanout.write(outgoing, audiences)
 
     async def _recover(self, items: list[Pending]) -> None:
         items = items + self._pending
@@ -675,7 +681,7 @@ class AntreanServer:
         # Everyone else starts again from the state as the database has it.
         for session in list(self._sessions):
             self._send(session.ws, self._welcome_text(session.sees_staff))
-            (self._staff_conns if session.sees_staff else self._public_conns).add(session.ws)
+            (self._staff if session.sees_staff else self._public).add(session.ws)
 
     async def _flush(self) -> None:
         while self._pending:
@@ -831,21 +837,6 @@ def _text_frame(text: str) -> bytes:
     """A complete server-to-client text frame. Server frames are neither masked
     nor (here) compressed, so one encoding serves every connection."""
     return Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
-
-
-def _write_frames(ws: ServerConnection, frames: list[bytes]) -> None:
-    """Write ready-made frames to a connection in one go (what `broadcast`
-    does frame by frame, without serialising the frame again for each of
-    5,000 displays). A connection that is closing is skipped, as there."""
-    protocol_state = ws.protocol
-    if protocol_state.state is not State.OPEN or ws.send_in_progress is not None:
-        return
-    try:
-        if protocol_state.writes:  # anything websockets itself has queued goes first
-            ws.send_data()
-        ws.transport.write(frames[0] if len(frames) == 1 else b"".join(frames))
-    except Exception as exc:  # a broken connection must not stop the others
-        log.debug("could not write to a connection: %s", exc)
 
 
 def _internal_from(answer: str | None) -> str:

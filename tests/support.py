@@ -21,6 +21,7 @@ from websockets.sync.client import ClientConnection, connect
 from server.app import AntreanServer
 from server.config import OfficeConfig
 from server.demo import DEMO_TOKENS, demo_config
+from server.fanout import FanOut
 from server.store import Store
 
 _DEMO: OfficeConfig | None = None
@@ -44,6 +45,13 @@ class FakeClock:
         return self.now
 
 
+def shared_fanout() -> FanOut:
+    """The server's fan-out shared with a helper thread from two listeners
+    on (in production: from 400), so every test of events and their order
+    also tests the writes made from more than one thread."""
+    return FanOut(helpers=1, parallel_min=2)
+
+
 class ServerThread:
     """An AntreanServer running on its own asyncio loop in a thread."""
 
@@ -60,7 +68,8 @@ class ServerThread:
     def start(self) -> ServerThread:
         self._thread.start()
         kwargs = {"clock": self.clock} if self.clock else {}
-        self.server = AntreanServer(self.config, Store(self.db_url), **kwargs)
+        self.server = AntreanServer(self.config, Store(self.db_url), fanout=shared_fanout(),
+                                    **kwargs)
         self.run(self.server.start("127.0.0.1", 0))
         self.port_used = self.server.port
         return self
@@ -95,7 +104,8 @@ class ServerThread:
         again = ServerThread(self.config, self.db_url, self.clock)
         again._thread.start()
         kwargs = {"clock": self.clock} if self.clock else {}
-        again.server = AntreanServer(self.config, Store(self.db_url), **kwargs)
+        again.server = AntreanServer(self.config, Store(self.db_url), fanout=shared_fanout(),
+                                     **kwargs)
         again.run(again.server.start("127.0.0.1", self.port_used))
         return again
 

@@ -24,7 +24,7 @@ from server.store import Store
 from tests.server.offices import demo_office
 from tests.server.processes import ServerProcess
 from tests.server.wire import fetch, health, hello_frame
-from tests.support import ServerThread
+from tests.support import ServerThread, shared_fanout
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,7 @@ class TlsServerThread(ServerThread):
 
     def start(self) -> TlsServerThread:
         self._thread.start()
-        self.server = AntreanServer(self.config, Store(self.db_url))
+        self.server = AntreanServer(self.config, Store(self.db_url), fanout=shared_fanout())
         self.run(self.server.start("127.0.0.1", 0, self.context))
         self.port_used = self.server.port
         return self

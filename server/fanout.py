@@ -1,0 +1,151 @@
+"""Writing one commit's frames to every connection, on every core.
+
+A loopback or LAN TCP `send` costs the server 10-17 µs of kernel time on a
+small virtual machine (the kernel delivers the segment inside the call), so
+one event to 5,000 waiting-room screens is 50-90 ms of one core. The
+syscall runs without the GIL, so the writes are shared between the event
+loop's thread and helper threads, one per further core. This is safe
+because the loop's thread waits for the helpers before it goes on: while
+they write, nothing else in the process touches those connections, and
+only sockets whose transport has nothing buffered are written directly (so
+no byte can overtake another). Whatever a socket did not take at once (a
+full send buffer, a broken connection, TLS) is handed back to its
+transport on the loop's thread, which buffers it or closes the connection
+as usual.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from websockets.asyncio.server import ServerConnection
+from websockets.protocol import State
+
+log = logging.getLogger("antrean.server")
+
+# Below this many connections one thread is quicker than waking helpers.
+PARALLEL_MIN_CONNECTIONS = 400
+MAX_HELPERS = 3
+NOT_DIRECT = -1  # a connection whose bytes must go through its transport (TLS)
+
+Member = tuple[ServerConnection, int]  # (connection, its socket's fd or NOT_DIRECT)
+Leftover = tuple[ServerConnection, bytes]
+
+
+class Audience:
+    """The connections that receive the same event frames (staff or public),
+    each with its socket, found once when it joins rather than per event."""
+
+    def __init__(self) -> None:
+        self._members: dict[ServerConnection, int] = {}
+
+    def add(self, ws: ServerConnection) -> None:
+        transport = ws.transport
+        sock = transport.get_extra_info("socket")
+        direct = sock is not None and transport.get_extra_info("sslcontext") is None
+        self._members[ws] = int(sock.fileno()) if direct else NOT_DIRECT
+
+    def discard(self, ws: ServerConnection) -> None:
+        self._members.pop(ws, None)
+
+    def __contains__(self, ws: object) -> bool:
+        return ws in self._members
+
+    def __len__(self) -> int:
+        return len(self._members)
+
+    def __iter__(self) -> Iterator[ServerConnection]:
+        return iter(self._members)
+
+    def members(self) -> list[Member]:
+        return list(self._members.items())
+
+
+class FanOut:
+    """Writes ready-made frames to many connections at once."""
+
+    def __init__(self, helpers: int | None = None,
+                 parallel_min: int = PARALLEL_MIN_CONNECTIONS) -> None:
+        if helpers is None:
+            helpers = min(MAX_HELPERS, (os.cpu_count() or 1) - 1)
+        self.helpers = max(0, helpers)
+        self.parallel_min = parallel_min
+        self.shared_rounds = 0  # fan-outs shared among threads (diagnostics, tests)
+        self._pool = (ThreadPoolExecutor(self.helpers, thread_name_prefix="antrean-fanout")
+                      if self.helpers else None)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+    def write(self, own: Mapping[ServerConnection, list[bytes]],
+              audiences: Sequence[tuple[Audience, bytes]] = ()) -> None:
+        """`own` frames to their connections (answers, welcomes: written
+        first, as they are), then each audience's bytes to its members that
+        are not in `own`. One write per connection, frames in order; closing
+        connections are skipped (as websockets' `broadcast` does) and a
+        broken one never stops the others."""
+        for ws, frames in own.items():
+            _transport_write(ws, frames[0] if len(frames) == 1 else b"".join(frames))
+        shares: list[tuple[list[Member], bytes]] = [
+            (audience.members(), data) for audience, data in audiences if len(audience)
+        ]
+        total = sum(len(members) for members, _ in shares)
+        if not total:
+            return
+        parts = self.helpers + 1 if self._pool is not None and total >= self.parallel_min else 1
+        self.shared_rounds += parts > 1
+        futures = [
+            self._pool.submit(_send_share, shares, part, parts, own)
+            for part in range(1, parts) if self._pool is not None
+        ]
+        leftovers = _send_share(shares, 0, parts, own)
+        for future in futures:
+            leftovers.extend(future.result())
+        for ws, rest in leftovers:
+            _transport_write(ws, rest)
+
+
+def _send_share(shares: list[tuple[list[Member], bytes]], part: int, parts: int,
+                skip: Mapping[ServerConnection, object]) -> list[Leftover]:
+    """Every `parts`-th member from `part` on, on any thread: it reads the
+    connections' state and calls `os.write`, and touches nothing of asyncio."""
+    leftovers: list[Leftover] = []
+    open_state = State.OPEN
+    for members, data in shares:
+        size = len(data)
+        for index in range(part, len(members), parts):
+            ws, fd = members[index]
+            if ws in skip:
+                continue
+            protocol = ws.protocol
+            if protocol.state is not open_state or ws.send_in_progress is not None:
+                continue
+            transport = ws.transport
+            if (fd == NOT_DIRECT or protocol.writes or transport.is_closing()
+                    or transport.get_write_buffer_size()):
+                leftovers.append((ws, data))
+                continue
+            try:
+                sent = os.write(fd, data)
+            except OSError:  # full (EAGAIN) or broken: the transport deals with it
+                sent = 0
+            if sent < size:
+                leftovers.append((ws, data[sent:] if sent else data))
+    return leftovers
+
+
+def _transport_write(ws: ServerConnection, data: bytes) -> None:
+    """On the loop's thread: through websockets' queue and the transport."""
+    if ws.protocol.state is not State.OPEN or ws.send_in_progress is not None:
+        return
+    try:
+        if ws.protocol.writes:  # anything websockets itself has queued goes first
+            ws.send_data()
+        ws.transport.write(data)
+    except Exception as exc:  # a broken connection must not stop the others
+        log.debug("could not write to a connection: %s", exc)
