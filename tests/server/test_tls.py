@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -91,6 +92,27 @@ def test_wss_with_a_trusted_certificate(tls_server: TlsServerThread,
         answer = json.loads(ws.recv(5))
         assert answer["result"]["ticket"]["number"] == "A001"
     assert health(tls_server.port, trusting)["seq"] == 1
+
+
+def test_wss_displays_get_every_event_from_the_shared_fan_out(
+    tls_server: TlsServerThread, certificate: tuple[Path, Path]
+) -> None:
+    trusting = _trusting(certificate[0])
+    with contextlib.ExitStack() as stack:
+        displays = [stack.enter_context(connect(tls_server.url, ssl=trusting, open_timeout=5))
+                    for _ in range(3)]
+        for n, ws in enumerate(displays):
+            ws.send(hello_frame("display", f"display-tls-{n}"))
+            assert json.loads(ws.recv(5))["type"] == "welcome"
+        kiosk = stack.enter_context(connect(tls_server.url, ssl=trusting, open_timeout=5))
+        kiosk.send(hello_frame("kiosk", "kiosk-tls"))
+        kiosk.recv(5)
+        for n in range(3):
+            kiosk.send(json.dumps({"type": "ticket.issue", "id": f"t{n}", "service": "A"}))
+        for ws in displays:
+            assert [json.loads(ws.recv(5))["seq"] for _ in range(3)] == [1, 2, 3]
+    assert tls_server.server is not None
+    assert tls_server.server._fanout.shared_rounds > 0
 
 
 def test_wss_refuses_plain_and_untrusting_clients(tls_server: TlsServerThread) -> None:
