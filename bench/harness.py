@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import json
 import os
 import platform
 import resource
+import shutil
 import socket
 import statistics
 import subprocess
@@ -244,16 +246,21 @@ class Fleet:
     """`bench/fleet.py` in a process of its own: thousands of displays that
     cost the machine as little CPU as a Python load generator can."""
 
-    def __init__(self, process: asyncio.subprocess.Process, count: int) -> None:
+    def __init__(self, process: asyncio.subprocess.Process, count: int, kind: str) -> None:
         self.process = process
         self.count = count
+        self.kind = kind  # "C" or "Python"
 
     @classmethod
     async def start(cls, port: int, count: int, prefix: str = "display") -> Fleet:
+        """The C fleet (bench/fleet.c) when a C compiler can build it, else
+        the Python one (bench/fleet.py): the same connections and commands."""
+        binary = _built_fleet()
+        program = [str(binary)] if binary else [sys.executable, str(ROOT / "bench" / "fleet.py")]
         process = await asyncio.create_subprocess_exec(
-            sys.executable, str(ROOT / "bench" / "fleet.py"), str(port), str(count), prefix,
+            *program, str(port), str(count), prefix,
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
-        fleet = cls(process, count)
+        fleet = cls(process, count, "C" if binary else "Python")
         line = await fleet._line()
         if line != f"connected {count}":
             raise RuntimeError(f"fleet did not connect: {line!r}")
@@ -290,6 +297,23 @@ class Fleet:
         self.process.stdin.write(b"quit\n")
         await self.process.stdin.drain()
         await self.process.wait()
+
+
+def _built_fleet() -> Path | None:
+    """bench/fleet.c compiled once per version of its source, or None."""
+    source = ROOT / "bench" / "fleet.c"
+    compiler = shutil.which("cc") or shutil.which("gcc")
+    if compiler is None:
+        return None
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:12]
+    binary = Path(tempfile.gettempdir()) / f"antrean-fleet-{digest}"
+    if not binary.exists():
+        built = subprocess.run([compiler, "-O2", "-o", str(binary), str(source)],
+                               capture_output=True, text=True)
+        if built.returncode != 0:
+            print(f"could not build bench/fleet.c, using fleet.py:\n{built.stderr}")
+            return None
+    return binary
 
 
 async def _expect(displays: Sequence[RawDisplay] | Fleet, seq: int) -> Awaitable[float]:

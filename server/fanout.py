@@ -76,6 +76,9 @@ class FanOut:
         self.shared_rounds = 0  # fan-outs shared among threads (diagnostics, tests)
         self._pool = (ThreadPoolExecutor(self.helpers, thread_name_prefix="antrean-fanout")
                       if self.helpers else None)
+        if self._pool is not None:  # start the threads now, not in the first big fan-out
+            for _ in range(self.helpers):
+                self._pool.submit(int)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -105,7 +108,11 @@ class FanOut:
         ]
         leftovers = _send_share(shares, 0, parts, own)
         for future in futures:
-            leftovers.extend(future.result())
+            try:
+                leftovers.extend(future.result())
+            except Exception:  # a bug, not a connection's fault: say so, carry on
+                log.exception("a fan-out helper failed; its share of this event is lost "
+                              "and those clients will resynchronise on the gap")
         for ws, rest in leftovers:
             _transport_write(ws, rest)
 
