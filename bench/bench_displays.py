@@ -5,9 +5,9 @@ server's memory with them all connected.
     python bench/bench_displays.py [--displays 5000] [--calls 100]
 
 The displays are a fleet of raw connections in a process of their own
-(bench/fleet.py), as lean as a Python load generator gets: on the server's
-own two cores, every microsecond it spends per display is one the server
-does not get.
+(bench/fleet.c, or bench/fleet.py where there is no C compiler): on the
+server's own two cores, every microsecond the load generator spends per
+display is one the server does not get.
 """
 
 from __future__ import annotations

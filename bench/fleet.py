@@ -1,6 +1,8 @@
 """A fleet of raw display connections in a process of its own, as lean as a
-load generator on the server's own two cores can be: one epoll loop, no
-asyncio, no JSON. The benchmark drives it over stdin/stdout:
+load generator on the server's own two cores can be in Python: one epoll
+loop, no asyncio, no JSON. bench/fleet.c is the same in C, which the
+benchmarks use when there is a C compiler. The benchmark drives it over
+stdin/stdout:
 
     expect SEQ   ->  armed SEQ                (then the benchmark calls)
                  <-  arrived SEQ T            (T: time.perf_counter() when the

@@ -243,8 +243,9 @@ class RawDisplay(asyncio.Protocol):
 
 
 class Fleet:
-    """`bench/fleet.py` in a process of its own: thousands of displays that
-    cost the machine as little CPU as a Python load generator can."""
+    """A display fleet (bench/fleet.c or fleet.py) in a process of its own:
+    thousands of displays that take as little CPU from the server as a load
+    generator on the same machine can."""
 
     def __init__(self, process: asyncio.subprocess.Process, count: int, kind: str) -> None:
         self.process = process
