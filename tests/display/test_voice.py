@@ -11,6 +11,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import gc
 import logging
 import math
 import shutil
@@ -383,10 +384,12 @@ def test_signals_do_not_drain_true(
     (see tests/qt/test_pyside_emit.py). The announcer's own signals stay clean."""
     announcer = make_announcer(synthesizer=synth, player=FakePlayer(ms=0))
     events = record(announcer)
+    gc.collect()  # earlier tests' garbage freed now, not counted as a leak below
     before = sys.getrefcount(True)
     for i in range(50):
         announcer.announce(f"G{i:03d}", "1")
     qtbot.waitUntil(lambda: len(events) == 100, timeout=10_000)
+    gc.collect()
     assert sys.getrefcount(True) > before - 50  # 150 emits happened
 
 

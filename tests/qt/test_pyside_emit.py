@@ -4,6 +4,7 @@ The project pins a release without the bug; this keeps it that way."""
 
 from __future__ import annotations
 
+import gc
 import sys
 
 from PySide6.QtCore import QObject, Signal
@@ -24,10 +25,15 @@ def test_emit_keeps_reference_counts(qapp: QApplication) -> None:
 
     emitter.fired.connect(count)
     emitter.flag.connect(count)
-    before = sys.getrefcount(True)
-    for index in range(500):
-        emitter.fired.emit(index)
-        emitter.flag.emit(True)
+    gc.collect()  # other tests' garbage must not be freed (and counted) meanwhile
+    gc.disable()
+    try:
+        before = sys.getrefcount(True)
+        for index in range(500):
+            emitter.fired.emit(index)
+            emitter.flag.emit(True)
+    finally:
+        gc.enable()
     emitter.fired.disconnect()
     assert received[0] == 1000
     assert abs(sys.getrefcount(True) - before) <= 2
