@@ -6,6 +6,7 @@ was itself acceptable."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -180,6 +181,17 @@ def test_every_error_code_is_documented_once() -> None:
     assert len(set(ERROR_CODES)) == len(ERROR_CODES)
     assert {"bad_request", "unknown_type", "unauthorized", "forbidden", "not_found", "conflict",
             "service_closed", "quota_exhausted", "rate_limited", "internal"} <= set(ERROR_CODES)
+
+
+def test_every_event_name_is_one_the_domain_applies_and_the_doc_names() -> None:
+    """The wire's event list, the core's appliers and docs/protocol.md agree."""
+    from antrean.core.office import _APPLIERS
+
+    assert len(set(protocol.EVENT_NAMES)) == len(protocol.EVENT_NAMES)
+    assert set(protocol.EVENT_NAMES) == set(_APPLIERS)
+    documented = (Path(__file__).resolve().parent.parent / "docs" / "protocol.md").read_text()
+    for name in protocol.EVENT_NAMES:
+        assert f"`{name}`" in documented, name
 
 
 # ------------------------------------------------------------ garbage frames
