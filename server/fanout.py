@@ -16,9 +16,11 @@ as usual.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-from collections.abc import Iterator, Mapping, Sequence
+import threading
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from websockets.asyncio.server import ServerConnection
@@ -57,9 +59,6 @@ class Audience:
     def __len__(self) -> int:
         return len(self._members)
 
-    def __iter__(self) -> Iterator[ServerConnection]:
-        return iter(self._members)
-
     def members(self) -> list[Member]:
         return list(self._members.items())
 
@@ -77,8 +76,11 @@ class FanOut:
         self._pool = (ThreadPoolExecutor(self.helpers, thread_name_prefix="antrean-fanout")
                       if self.helpers else None)
         if self._pool is not None:  # start the threads now, not in the first big fan-out
+            started = threading.Barrier(self.helpers + 1, timeout=5)
             for _ in range(self.helpers):
-                self._pool.submit(int)
+                self._pool.submit(started.wait)
+            with contextlib.suppress(threading.BrokenBarrierError):  # then they start later
+                started.wait()
 
     def close(self) -> None:
         if self._pool is not None:
@@ -100,12 +102,11 @@ class FanOut:
         total = sum(len(members) for members, _ in shares)
         if not total:
             return
-        parts = self.helpers + 1 if self._pool is not None and total >= self.parallel_min else 1
-        self.shared_rounds += parts > 1
-        futures = [
-            self._pool.submit(_send_share, shares, part, parts, own)
-            for part in range(1, parts) if self._pool is not None
-        ]
+        pool = self._pool if total >= self.parallel_min else None
+        parts = self.helpers + 1 if pool is not None else 1
+        futures = [pool.submit(_send_share, shares, part, parts, own)
+                   for part in range(1, parts)] if pool is not None else []
+        self.shared_rounds += bool(futures)
         leftovers = _send_share(shares, 0, parts, own)
         for future in futures:
             try:
