@@ -123,18 +123,16 @@ def _send_share(shares: list[tuple[list[Member], bytes]], part: int, parts: int,
     """Every `parts`-th member from `part` on, on any thread: it reads the
     connections' state and calls `os.write`, and touches nothing of asyncio."""
     leftovers: list[Leftover] = []
-    open_state = State.OPEN
     for members, data in shares:
         size = len(data)
         for index in range(part, len(members), parts):
             ws, fd = members[index]
             if ws in skip:
                 continue
-            protocol = ws.protocol
-            if protocol.state is not open_state or ws.send_in_progress is not None:
+            if not _is_open(ws):
                 continue
             transport = ws.transport
-            if (fd == NOT_DIRECT or protocol.writes or transport.is_closing()
+            if (fd == NOT_DIRECT or ws.protocol.writes or transport.is_closing()
                     or transport.get_write_buffer_size()):
                 leftovers.append((ws, data))
                 continue
@@ -147,9 +145,15 @@ def _send_share(shares: list[tuple[list[Member], bytes]], part: int, parts: int,
     return leftovers
 
 
+def _is_open(ws: ServerConnection) -> bool:
+    """Open and not in the middle of a fragmented send: else skipped, as
+    websockets' `broadcast` skips it."""
+    return ws.protocol.state is State.OPEN and ws.send_in_progress is None
+
+
 def _transport_write(ws: ServerConnection, data: bytes) -> None:
     """On the loop's thread: through websockets' queue and the transport."""
-    if ws.protocol.state is not State.OPEN or ws.send_in_progress is not None:
+    if not _is_open(ws):
         return
     try:
         if ws.protocol.writes:  # anything websockets itself has queued goes first
