@@ -9,7 +9,6 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,19 +44,25 @@ class QuietPlayer:
 
 
 class ChimeSynth:
-    """A speech engine that answers with a real WAV at once (or after `delay_s`)."""
+    """A speech engine that answers with a real WAV at once, or, when `held`, only
+    after the test calls `release()` (a very slow engine, without timing anything)."""
 
-    def __init__(self, delay_s: float = 0.0) -> None:
-        self.delay_s = delay_s
+    def __init__(self, *, held: bool = False) -> None:
+        self.gate = threading.Event()
+        if not held:
+            self.gate.set()
         self.spoken: list[tuple[str, str]] = []
         self.threads: set[int] = set()
 
     def available(self) -> bool:
         return True
 
+    def release(self) -> None:
+        self.gate.set()
+
     def synthesize(self, text: str, lang: str) -> Path | None:
         self.threads.add(threading.get_ident())
-        time.sleep(self.delay_s)
+        self.gate.wait(30)
         self.spoken.append((text, lang))
         return DEFAULT_CHIME
 
@@ -72,8 +77,8 @@ class Voice:
     started: list[str] = field(default_factory=list)
 
 
-def make_voice(*, delay_s: float = 0.0, output: bool = True, english: bool = False) -> Voice:
-    synth = ChimeSynth(delay_s)
+def make_voice(*, held: bool = False, output: bool = True, english: bool = False) -> Voice:
+    synth = ChimeSynth(held=held)
     player = QuietPlayer(output=output)
     announcer = Announcer(
         synthesizer=synth, player=player, clips_dir=None, english=english,

@@ -109,9 +109,11 @@ class FakePlayer:
 class RecordingSynth:
     """The real synthesiser, noting each call and the thread it ran on."""
 
-    def __init__(self, inner: EspeakSynthesizer, delay_s: float = 0.0) -> None:
+    def __init__(self, inner: EspeakSynthesizer, *, held: bool = False) -> None:
         self.inner = inner
-        self.delay_s = delay_s
+        self.gate = threading.Event()  # while clear, every call waits (a slow engine)
+        if not held:
+            self.gate.set()
         self.calls: list[tuple[str, str]] = []
         self.threads: set[int] = set()
 
@@ -121,7 +123,7 @@ class RecordingSynth:
     def synthesize(self, text: str, lang: str) -> Path | None:
         self.calls.append((text, lang))
         self.threads.add(threading.get_ident())
-        time.sleep(self.delay_s)
+        self.gate.wait(30)
         return self.inner.synthesize(text, lang)
 
 
@@ -253,14 +255,16 @@ def test_twenty_rapid_calls_play_in_order_never_overlapping(
 def test_synthesis_runs_off_the_ui_thread(
     qtbot: QtBot, make_announcer: Callable[..., Announcer], synth: EspeakSynthesizer
 ) -> None:
-    slow = RecordingSynth(synth, delay_s=0.3)
+    slow = RecordingSynth(synth, held=True)
     announcer = make_announcer(synthesizer=slow, player=FakePlayer())
     events = record(announcer)
-    begin = time.monotonic()
     for i in range(3):
         announcer.announce(f"B00{i + 1}", "1")
-    assert time.monotonic() - begin < 0.15  # ~0.9 s of synthesis did not block
+    # The calls returned while the engine is still stuck on the first text.
+    qtbot.waitUntil(lambda: len(slow.calls) == 1)
+    assert threading.get_ident() not in slow.threads
     assert events == []
+    slow.gate.set()
     qtbot.waitUntil(lambda: len(events) == 6, timeout=10_000)
     assert [n for kind, n in events if kind == "end"] == ["B001", "B002", "B003"]
     assert slow.threads and threading.get_ident() not in slow.threads

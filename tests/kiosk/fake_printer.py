@@ -1,7 +1,8 @@
 """A port-9100 thermal printer on loopback that tests can break and mend.
 
 It answers the kiosk's real-time status query (DLE EOT 2, DLE EOT 4) the way an ESC/POS
-printer does — healthy, out of paper or cover open, optionally late — keeps every job it
+printer does — healthy, out of paper or cover open, or held back until the test lets it
+answer — keeps every job it
 prints, and can be unplugged (connection refused) and plugged in again on the same port.
 """
 
@@ -10,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
-import time
 from typing import Literal
 
 from tests.escpos_reader import read_escpos
@@ -28,7 +28,8 @@ STATUS_ANSWERS: dict[str, bytes] = {
 class FakeNetworkPrinter:
     def __init__(self) -> None:
         self.state: PrinterState = "ok"
-        self.status_delay = 0.0
+        self.answers = threading.Event()  # cleared: status answers wait for `answer()`
+        self.answers.set()
         self.jobs: list[bytes] = []
         self.port = 0
         self._listener: socket.socket | None = None
@@ -45,6 +46,13 @@ class FakeNetworkPrinter:
         with self._lock:
             jobs = list(self.jobs)
         return [line for job in jobs for line in read_escpos(job).text]
+
+    def hold_answers(self) -> None:
+        """A printer that takes its time: every status answer waits for `answer()`."""
+        self.answers.clear()
+
+    def answer(self) -> None:
+        self.answers.set()
 
     def plug(self) -> None:
         listener = socket.socket()
@@ -63,6 +71,7 @@ class FakeNetworkPrinter:
             with contextlib.suppress(OSError):
                 listener.shutdown(socket.SHUT_RDWR)
             listener.close()
+        self.answer()  # a held answer must not keep the serving thread alive
         if self._thread is not None:
             self._thread.join(5)
 
@@ -84,7 +93,7 @@ class FakeNetworkPrinter:
             if not chunk:
                 return
             received += chunk
-        time.sleep(self.status_delay)
+        self.answers.wait(30)
         state = self.state
         conn.sendall(STATUS_ANSWERS[state])
         job = bytearray()

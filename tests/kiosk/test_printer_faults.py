@@ -4,8 +4,6 @@ Reprint works once the printer is mended. Printing never holds up the screen."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from pytestqt.qtbot import QtBot
 
@@ -104,20 +102,19 @@ def test_printer_fault_is_reported_once_and_the_next_good_print_clears_it(
 def test_slow_printer_never_freezes_the_screen(
     qtbot: QtBot, make_kiosk: MakeKiosk, fake_printer: FakeNetworkPrinter
 ) -> None:
-    fake_printer.status_delay = 1.5  # the printer takes its time to answer
-    window = make_kiosk(printer=TicketPrinter(fake_printer.uri, status_timeout=5))
+    fake_printer.hold_answers()  # the printer takes its time to answer
+    window = make_kiosk(printer=TicketPrinter(fake_printer.uri, status_timeout=20))
     walk_to_priority(qtbot, window, "C")
-    tapped = time.monotonic()
     tap(qtbot, window.priority_screen.no_button)
     screen = window.ticket_screen
     qtbot.waitUntil(lambda: window.current_screen() is screen)
-    assert time.monotonic() - tapped < 1.0  # the number is on screen before the print
     assert screen.status_label.text() == "Sedang mencetak…"
     # The screen still answers touches while the printer works: Done, and a new visitor.
     tap(qtbot, screen.done_button)
     tap(qtbot, window.start_screen.take_button)
     assert window.current_screen() is window.services_screen
-    assert time.monotonic() - tapped < 1.4
+    assert fake_printer.printed_text() == []  # all of that while the printer was busy
+    fake_printer.answer()
     # The first visitor's ticket is printed in the end; nothing of it reaches this visitor.
     qtbot.waitUntil(lambda: "C001" in fake_printer.printed_text(), timeout=5000)
     assert window.current_screen() is window.services_screen
