@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 64 * 1024
 MAX_STRING = 2000
@@ -169,8 +171,10 @@ class Request:
         return dumps({"type": self.type, "id": self.id, **self.args})
 
 
-def dumps(message: JSON) -> str:
-    return json.dumps(message, separators=(",", ":"), allow_nan=False)
+def dumps(message: Any) -> str:
+    """Compact JSON, UTF-8 as it is. orjson, because encoding and decoding were
+    a tenth of the server's CPU per ticket with the standard library."""
+    return orjson.dumps(message, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def loads(frame: str | bytes) -> JSON:
@@ -184,17 +188,26 @@ def loads(frame: str | bytes) -> JSON:
     ):
         raise ProtocolError("bad_request", "frame too large")
     try:
-        message = json.loads(frame, parse_constant=_not_json)
-    except (ValueError, RecursionError) as exc:
-        raise ProtocolError("bad_request", f"not valid JSON: {str(exc)[:80]}") from None
+        message = orjson.loads(frame)
+    except orjson.JSONDecodeError:
+        # orjson also refuses JSON that is only odd (a lone surrogate escape, a
+        # number beyond a double): the standard parser reads it, so the request's
+        # id is known and its answer can name the field that is wrong.
+        message = _loads_slowly(frame)
     if not isinstance(message, dict):
         raise ProtocolError("bad_request", "a frame must be a JSON object")
     return message
 
 
+def _loads_slowly(frame: str) -> Any:
+    try:
+        return json.loads(frame, parse_constant=_not_json)
+    except (ValueError, RecursionError) as exc:
+        raise ProtocolError("bad_request", f"not valid JSON: {str(exc)[:80]}") from None
+
+
 def _not_json(literal: str) -> Any:
-    """NaN and Infinity are Python's extensions, not JSON: refuse them as we
-    never send them (`dumps` has allow_nan=False)."""
+    """NaN and Infinity are Python's extensions, not JSON: refuse them."""
     raise ValueError(f"{literal} is not a JSON value")
 
 
@@ -337,7 +350,7 @@ def ok(request_id: Any, result: JSON) -> str:
 
 def ok_json(request_id: Any, result_json: str) -> str:
     """An answer around a result already encoded (shared with its event)."""
-    return f'{{"type":"ok","id":{json.dumps(request_id)},"result":{result_json}}}'
+    return f'{{"type":"ok","id":{dumps(request_id)},"result":{result_json}}}'
 
 
 def error(request_id: Any, code: str, message: str) -> str:
@@ -350,6 +363,6 @@ def event(seq: int, name: str, at: str, data: JSON) -> str:
 
 def event_frame(seq: int, name: str, at: str, data_json: str) -> str:
     """An event around data already encoded (it is also what the store keeps)."""
-    return (f'{{"type":"event","seq":{int(seq)},"name":{json.dumps(name)},'
-            f'"at":{json.dumps(at)},"data":{data_json}}}')
+    return (f'{{"type":"event","seq":{int(seq)},"name":{dumps(name)},'
+            f'"at":{dumps(at)},"data":{data_json}}}')
 

@@ -172,9 +172,12 @@ def test_welcome_ok_error_event() -> None:
 
 
 def test_frames_are_compact_strict_json() -> None:
-    assert protocol.dumps({"a": [1, "é"]}) == '{"a":[1,"\\u00e9"]}'
-    with pytest.raises(ValueError):
-        protocol.dumps({"x": float("nan")})
+    # UTF-8 as it is (a text frame is UTF-8), no spaces.
+    assert protocol.dumps({"a": [1, "é"]}) == '{"a":[1,"é"]}'
+    # NaN and Infinity are not JSON: never sent as such.
+    assert protocol.dumps({"x": float("nan"), "y": float("inf")}) == '{"x":null,"y":null}'
+    # Keys are always strings on the wire.
+    assert protocol.dumps({1: "one"}) == '{"1":"one"}'
 
 
 def test_every_error_code_is_documented_once() -> None:
