@@ -231,15 +231,22 @@ class AntreanServer:
         now = self.clock()
         if day is None:
             self.office = Office(self.config.office, self.office.day_at(now), last_seq)
+            answers = await self.store.answers_of_day(self.office.day)
         else:
             checkpoint = await self.store.latest_checkpoint(day)
+            # The day's answers are read on the store's thread while this one
+            # rebuilds the day from the checkpoint (a tenth of a restart each).
+            reading = asyncio.ensure_future(self.store.answers_of_day(day))
             if checkpoint is not None:
+                after = asyncio.ensure_future(self.store.events_after(checkpoint[0], day))
+                await asyncio.sleep(0)  # both reads handed to the store's thread
                 self.office = Office.from_checkpoint(self.config.office, checkpoint[1])
-                rows = await self.store.events_after(checkpoint[0], day)
+                rows = await after
             else:
                 rows = await self.store.events_of_day(day)
                 first = rows[0].seq if rows else last_seq + 1
                 self.office = Office(self.config.office, day, first - 1)
+            answers = await reading
             for row in rows:
                 try:
                     self.office.apply(
@@ -249,13 +256,15 @@ class AntreanServer:
                     log.warning("event %s (%s) no longer applies: %s", row.seq, row.name, exc)
                     self.office.seq = row.seq
             self.office.seq = max(self.office.seq, last_seq)
+            if self.office.day != day:  # the replay rolled the day
+                answers = await self.store.answers_of_day(self.office.day)
         self.committed_seq = self.office.seq
         self._checkpoint_seq = self.office.seq
-        self._answers = await self.store.answers_of_day(self.office.day)
+        self._answers = answers
         if self.office.needs_roll(now):
             self._roll(now)
             await self._flush()
-        self._answers.update(await self.store.answers_of_day(self.office.day))
+            self._answers.update(await self.store.answers_of_day(self.office.day))
 
     # ================================================================ memory
     def _heap_changed(self) -> None:
