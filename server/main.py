@@ -71,7 +71,10 @@ def tls_context(args: argparse.Namespace) -> ssl.SSLContext | None:
 
 
 async def serve_until_stopped(args: argparse.Namespace, config: OfficeConfig) -> None:
-    store = Store(args.db or default_db_url(config.demo))
+    try:
+        store = Store(args.db or default_db_url(config.demo))
+    except ValueError as exc:  # a database URL that cannot be used
+        raise ConfigError(f"--db: {exc}") from None
     server = AntreanServer(config, store)
     await server.start(args.host, args.port, tls_context(args))
     server.settle_heap()  # the restored day lives all day: out of the collector's way

@@ -12,6 +12,7 @@ import asyncio
 import importlib
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -167,6 +168,9 @@ class Batch:
         return cls([], {}, {}, [])
 
 
+SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
 def normalise_url(url: str) -> tuple[str, str]:
     """(URL to use, dialect). SQLite runs on the standard driver in the store's
     own thread; PostgreSQL on asyncpg. `sqlite:///path` and `postgresql://` are
@@ -186,6 +190,23 @@ def normalise_url(url: str) -> tuple[str, str]:
     return parsed.render_as_string(hide_password=False), dialect
 
 
+def split_schema(url: str) -> tuple[str, str | None]:
+    """A PostgreSQL URL's `?schema=NAME` (ours, not the driver's) taken out:
+    several offices, or test runs, can then share one database, each in its
+    own schema."""
+    parsed = make_url(url)
+    schema = parsed.query.get("schema")
+    if schema is None:
+        return url, None
+    if not isinstance(schema, str) or not SCHEMA_NAME.fullmatch(schema):
+        raise ValueError(f"bad schema {schema!r} in the database URL: lower-case letters, "
+                         "digits and _, at most 63, not starting with a digit")
+    if not parsed.drivername.startswith("postgres"):
+        raise ValueError("?schema= is for PostgreSQL; a SQLite file is its own database")
+    rest = parsed.difference_update_query(["schema"])
+    return rest.render_as_string(hide_password=False), schema
+
+
 _R = TypeVar("_R")
 
 
@@ -195,6 +216,7 @@ class Store:
     SQLite wants one writer anyway), for PostgreSQL inside asyncpg via run_sync."""
 
     def __init__(self, url: str) -> None:
+        url, self.schema = split_schema(url)
         self.url, self.dialect = normalise_url(url)
         self._executor: ThreadPoolExecutor | None = None
         self._sync_engine: Engine | None = None
@@ -211,7 +233,10 @@ class Store:
             # Imported here: the asyncio extension costs start-up time SQLite never needs.
             from sqlalchemy.ext.asyncio import create_async_engine
 
-            self._async_engine = create_async_engine(self.url, pool_size=4)
+            # Every connection looks in the office's schema first.
+            settings = {"search_path": self.schema} if self.schema else {}
+            self._async_engine = create_async_engine(
+                self.url, pool_size=4, connect_args={"server_settings": settings})
         engine = self._sync_engine if self._sync_engine is not None else self._async_engine
         assert engine is not None
         dialect = engine.dialect
@@ -241,7 +266,12 @@ class Store:
             return await aconn.run_sync(work)
 
     async def open(self) -> None:
-        await self._run(metadata.create_all, transaction=True)
+        def create(conn: Connection) -> None:
+            if self.schema:
+                conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+            metadata.create_all(conn)
+
+        await self._run(create, transaction=True)
 
     async def close(self) -> None:
         if self._sync_engine is not None:

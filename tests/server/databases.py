@@ -1,6 +1,10 @@
 """The two databases the server runs on: a fresh SQLite file, or the test
 PostgreSQL at 127.0.0.1:5432 (database `test`, trust auth) emptied first.
 
+Each test run keeps its tables in a schema of its own in `test`
+(`?schema=antrean_test_<pid>_<random>`), dropped when the run ends, so two
+runs on one machine (a developer's and CI's) never empty each other's tables.
+
 A test runs on both with `@ON_BOTH_DATABASES`. PostgreSQL that cannot be
 reached skips those tests with the reason, except in CI (CI=true), where it
 is promised to be up, so an unreachable server fails them instead.
@@ -9,8 +13,10 @@ is promised to be up, so an unreachable server fails them instead.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import functools
 import os
+import secrets
 from pathlib import Path
 
 import pytest
@@ -21,6 +27,7 @@ POSTGRES_HOST = "127.0.0.1"
 POSTGRES_PORT = 5432
 POSTGRES_DATABASE = "test"
 POSTGRES_USERS = ("postgres", "root")
+RUN_SCHEMA = f"antrean_test_{os.getpid()}_{secrets.token_hex(3)}"
 
 ON_BOTH_DATABASES = pytest.mark.parametrize(
     "db_url",
@@ -31,7 +38,7 @@ ON_BOTH_DATABASES = pytest.mark.parametrize(
 
 def postgres_url_for(user: str) -> str:
     return (f"postgresql+asyncpg://{user}@{POSTGRES_HOST}:{POSTGRES_PORT}/"
-            f"{POSTGRES_DATABASE}")
+            f"{POSTGRES_DATABASE}?schema={RUN_SCHEMA}")
 
 
 async def _can_connect(user: str) -> bool:
@@ -53,8 +60,20 @@ def postgres_url() -> str | None:
     """The URL of the first user the test PostgreSQL lets in, or None."""
     for user in POSTGRES_USERS:
         if asyncio.run(_can_connect(user)):
+            atexit.register(asyncio.run, _drop_run_schema(user))
             return postgres_url_for(user)
     return None
+
+
+async def _drop_run_schema(user: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(
+        user=user, host=POSTGRES_HOST, port=POSTGRES_PORT, database=POSTGRES_DATABASE, timeout=3)
+    try:
+        await connection.execute(f'DROP SCHEMA IF EXISTS "{RUN_SCHEMA}" CASCADE')
+    finally:
+        await connection.close()
 
 
 def fresh_postgres_url() -> str:

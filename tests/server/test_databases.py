@@ -28,6 +28,7 @@ def test_unreachable_postgresql_fails_in_ci(monkeypatch: pytest.MonkeyPatch) -> 
         databases.fresh_postgres_url()
 
 
-def test_the_postgresql_url_names_the_test_database() -> None:
+def test_the_postgresql_url_names_the_test_database_and_this_runs_schema() -> None:
     assert databases.postgres_url_for("postgres") == (
-        "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+        f"postgresql+asyncpg://postgres@127.0.0.1:5432/test?schema={databases.RUN_SCHEMA}")
+    assert databases.RUN_SCHEMA.startswith("antrean_test_")

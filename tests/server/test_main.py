@@ -31,6 +31,20 @@ def test_server_without_config_or_demo_exits_2(tmp_path: Path) -> None:
     assert "--config" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(("db", "complaint"), [
+    ("mysql://root@db/antrean", "unsupported database URL"),
+    ("sqlite:///{folder}/x.db?schema=office", "?schema= is for PostgreSQL"),
+    ("postgresql://antrean@db/antrean?schema=Kantor-Imigrasi", "bad schema"),
+])
+def test_a_database_url_that_cannot_be_used_exits_2_with_the_reason(
+    db: str, complaint: str, tmp_path: Path
+) -> None:
+    result = run_antrean("server", "--demo", "--port", "0", "--db", db.format(folder=tmp_path))
+    assert result.returncode == 2
+    assert "configuration error: --db:" in result.stderr and complaint in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 @pytest.mark.slow
 def test_sigterm_closes_connections_with_1001_and_exits_0(tmp_path: Path) -> None:
     server = ServerProcess("--demo", "--db", f"sqlite:///{tmp_path / 'demo.db'}",

@@ -12,8 +12,8 @@ from typing import Any, TypeVar
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from server.store import Batch, Store, normalise_url
-from tests.server.databases import ON_BOTH_DATABASES
+from server.store import Batch, Store, normalise_url, split_schema
+from tests.server.databases import ON_BOTH_DATABASES, RUN_SCHEMA, fresh_postgres_url
 
 DAY = date(2026, 3, 10)
 _R = TypeVar("_R")
@@ -132,3 +132,69 @@ def test_database_urls_as_operators_write_them(url: str, dialect: str) -> None:
 def test_an_unsupported_database_is_refused() -> None:
     with pytest.raises(ValueError, match="unsupported database URL"):
         normalise_url("mysql://root@db/antrean")
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql+asyncpg://antrean@db/antrean?schema=kanim_lampung",
+    "postgresql://antrean@db/antrean?schema=_x9&ssl=require",
+])
+def test_a_postgresql_schema_is_taken_out_of_the_url(url: str) -> None:
+    rest, schema = split_schema(url)
+    assert schema in ("kanim_lampung", "_x9")
+    assert "schema=" not in rest
+    assert rest.startswith(url.split("?")[0])
+    assert ("ssl=require" in rest) == ("ssl=require" in url)
+    assert split_schema("postgresql://antrean@db/antrean") == (
+        "postgresql://antrean@db/antrean", None)
+
+
+@pytest.mark.parametrize(("url", "complaint"), [
+    ("postgresql://a@db/x?schema=Kanim", "bad schema"),
+    ("postgresql://a@db/x?schema=1st", "bad schema"),
+    ('postgresql://a@db/x?schema=x";drop', "bad schema"),
+    ("postgresql://a@db/x?schema=" + "x" * 64, "bad schema"),
+    ("sqlite:///tmp/x.db?schema=office", "for PostgreSQL"),
+])
+def test_a_bad_schema_is_refused_before_anything_connects(url: str, complaint: str) -> None:
+    with pytest.raises(ValueError, match=complaint):
+        Store(url)
+
+
+@pytest.mark.postgres
+def test_offices_in_two_schemas_of_one_database_do_not_see_each_other() -> None:
+    base = fresh_postgres_url()
+    first_url = base.replace(f"schema={RUN_SCHEMA}", f"schema={RUN_SCHEMA}_a")
+    second_url = base.replace(f"schema={RUN_SCHEMA}", f"schema={RUN_SCHEMA}_b")
+
+    async def run() -> tuple[int, int, list[str]]:
+        first, second = Store(first_url), Store(second_url)
+        await first.open()
+        await second.open()
+        try:
+            batch = Batch.empty()
+            batch.events += [_event(1), _event(2)]
+            await first.write(batch)
+            other = Batch.empty()
+            other.events.append(_event(1, "ticket.called"))
+            await second.write(other)  # the same seq: no clash in another schema
+            names = [row.name for row in await second.events_of_day(DAY)]
+            return await first.last_seq(), await second.last_seq(), names
+        finally:
+            for store in (first, second):
+                await store.drop_all()
+                await store.close()
+            await _drop_schemas(base, f"{RUN_SCHEMA}_a", f"{RUN_SCHEMA}_b")
+
+    assert asyncio.run(run()) == (2, 1, ["ticket.called"])
+
+
+async def _drop_schemas(url: str, *schemas: str) -> None:
+    store = Store(url)
+    try:
+        def drop(conn: Any) -> None:
+            for schema in schemas:
+                conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+        await store._run(drop, transaction=True)
+    finally:
+        await store.close()
