@@ -173,7 +173,7 @@ class Request:
 
 def dumps(message: Any) -> str:
     """Compact JSON, UTF-8 as it is. orjson, because encoding and decoding were
-    a tenth of the server's CPU per ticket with the standard library."""
+    ~8 % of the server's CPU per ticket with the standard library."""
     return orjson.dumps(message, option=orjson.OPT_NON_STR_KEYS).decode()
 
 

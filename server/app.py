@@ -26,6 +26,7 @@ from datetime import time as clock_time
 from http import HTTPStatus
 from typing import Any
 
+import orjson
 from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
 from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
@@ -250,7 +251,7 @@ class AntreanServer:
             for row in rows:
                 try:
                     self.office.apply(
-                        self.office.event_from_wire(row.seq, row.name, row.at, json.loads(row.data))
+                        self.office.event_from_wire(row.seq, row.name, row.at, orjson.loads(row.data))
                     )
                 except (DomainError, KeyError, ValueError) as exc:
                     log.warning("event %s (%s) no longer applies: %s", row.seq, row.name, exc)
