@@ -250,9 +250,8 @@ class AntreanServer:
             answers = await reading
             for row in rows:
                 try:
-                    self.office.apply(
-                        self.office.event_from_wire(row.seq, row.name, row.at, orjson.loads(row.data))
-                    )
+                    data = orjson.loads(row.data)
+                    self.office.apply(self.office.event_from_wire(row.seq, row.name, row.at, data))
                 except (DomainError, KeyError, ValueError) as exc:
                     log.warning("event %s (%s) no longer applies: %s", row.seq, row.name, exc)
                     self.office.seq = row.seq
