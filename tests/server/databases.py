@@ -60,18 +60,19 @@ def postgres_url() -> str | None:
     """The URL of the first user the test PostgreSQL lets in, or None."""
     for user in POSTGRES_USERS:
         if asyncio.run(_can_connect(user)):
-            atexit.register(asyncio.run, _drop_run_schema(user))
+            atexit.register(asyncio.run, drop_schemas(user, RUN_SCHEMA))
             return postgres_url_for(user)
     return None
 
 
-async def _drop_run_schema(user: str) -> None:
+async def drop_schemas(user: str, *schemas: str) -> None:
     import asyncpg
 
     connection = await asyncpg.connect(
         user=user, host=POSTGRES_HOST, port=POSTGRES_PORT, database=POSTGRES_DATABASE, timeout=3)
     try:
-        await connection.execute(f'DROP SCHEMA IF EXISTS "{RUN_SCHEMA}" CASCADE')
+        for schema in schemas:
+            await connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
     finally:
         await connection.close()
 

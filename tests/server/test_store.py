@@ -10,10 +10,16 @@ from datetime import date
 from typing import Any, TypeVar
 
 import pytest
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from server.store import Batch, Store, normalise_url, split_schema
-from tests.server.databases import ON_BOTH_DATABASES, RUN_SCHEMA, fresh_postgres_url
+from tests.server.databases import (
+    ON_BOTH_DATABASES,
+    RUN_SCHEMA,
+    drop_schemas,
+    fresh_postgres_url,
+)
 
 DAY = date(2026, 3, 10)
 _R = TypeVar("_R")
@@ -181,20 +187,10 @@ def test_offices_in_two_schemas_of_one_database_do_not_see_each_other() -> None:
             return await first.last_seq(), await second.last_seq(), names
         finally:
             for store in (first, second):
-                await store.drop_all()
                 await store.close()
-            await _drop_schemas(base, f"{RUN_SCHEMA}_a", f"{RUN_SCHEMA}_b")
+            user = make_url(base).username
+            assert user is not None
+            await drop_schemas(user, f"{RUN_SCHEMA}_a", f"{RUN_SCHEMA}_b")
 
     assert asyncio.run(run()) == (2, 1, ["ticket.called"])
 
-
-async def _drop_schemas(url: str, *schemas: str) -> None:
-    store = Store(url)
-    try:
-        def drop(conn: Any) -> None:
-            for schema in schemas:
-                conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-
-        await store._run(drop, transaction=True)
-    finally:
-        await store.close()
