@@ -11,7 +11,7 @@ SYSTEM_PACKAGES=(
   libpulse0 libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0
   libdbus-1-3 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
   libxcb-randr0 libxcb-render-util0 libxcb-xinerama0 libxcb-image0 libglib2.0-0
-  fonts-dejavu-core espeak-ng
+  fonts-dejavu-core espeak-ng chromium poppler-utils
 )
 
 if command -v dpkg >/dev/null 2>&1; then
