@@ -38,12 +38,12 @@ from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, QUrl, Signal
 from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer
 
 from antrean.core.words import announcement_clips, announcement_text
+from antrean.resources import asset_path
 
 log = logging.getLogger(__name__)
 
-ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
-DEFAULT_CHIME = ASSETS_DIR / "chime.wav"
-DEFAULT_CLIPS_DIR = ASSETS_DIR / "voice"
+DEFAULT_CHIME = asset_path("chime.wav")
+DEFAULT_CLIPS_DIR = asset_path("voice")
 DEFAULT_CACHE_DIR = Path(tempfile.gettempdir()) / "antrean-voice"
 SILENT_WARNING = "no audio device: announcements are silent"
 ESPEAK_VOICES = {"id": "id", "en": "en"}
@@ -471,6 +471,11 @@ class Announcer(QObject):
     def enabled(self) -> bool:
         """Fixed at construction (--no-sound); `close()` turns it off for good."""
         return self._enabled
+
+    @property
+    def has_chime(self) -> bool:
+        """The chime file was read; False: calls are announced without it."""
+        return self._chime is not None
 
     @property
     def status(self) -> str:

@@ -32,6 +32,7 @@ from antrean.core.model import Priority, Service, Text
 from antrean.core.office import Office
 from antrean.i18n import DEFAULT_LANGUAGE, error_text, tr
 from antrean.qt.link import Answer, ServerLink
+from antrean.resources import asset_path
 from kiosk.printing import (
     PrinterUnavailable,
     PrintJobRunner,
@@ -55,7 +56,7 @@ from kiosk.visit import Visit, availability, long_date
 
 log = logging.getLogger("antrean.kiosk")
 
-LOGO_PATH = Path(__file__).resolve().parent.parent / "assets" / "logo.png"
+LOGO_PATH = asset_path("logo.png")
 QUIT_SHORTCUT = "Ctrl+Alt+Q"
 NARROW_HEADER_PX = 1300
 ISSUING_SCREEN_DELAY_MS = 250

@@ -1,0 +1,1 @@
+"""Antrean's shipped files; installed as `antrean.assets` (see antrean/resources.py)."""
