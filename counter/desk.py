@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from antrean.core.lifecycle import TicketAction, allows
 from antrean.core.model import Counter, CounterState, Status, Ticket
 from antrean.core.office import Office
 
@@ -42,10 +43,15 @@ SHORTCUT_KEYS: dict[Action, str] = {
     Action.PAUSE_RESUME: "F8",
 }
 
-_WITH_CALLED_TICKET = frozenset(
-    {Action.RECALL, Action.START, Action.COMPLETE, Action.NO_SHOW, Action.TRANSFER}
-)
-_WITH_SERVING_TICKET = frozenset({Action.COMPLETE, Action.TRANSFER})
+# The buttons that move the ticket the counter holds, and the move each asks
+# for: which of them are enabled is read from the lifecycle table.
+TICKET_MOVES: dict[Action, TicketAction] = {
+    Action.RECALL: TicketAction.RECALL,
+    Action.START: TicketAction.START,
+    Action.COMPLETE: TicketAction.COMPLETE,
+    Action.NO_SHOW: TicketAction.NO_SHOW,
+    Action.TRANSFER: TicketAction.TRANSFER,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,11 +107,9 @@ def allowed_actions(desk: Desk, *, connected: bool, busy: bool) -> frozenset[Act
         if desk.waiting:
             free.add(Action.CALL_NEXT)
         return frozenset(free)
-    if ticket.status is Status.CALLED:
-        return _WITH_CALLED_TICKET
-    if ticket.status is Status.SERVING:
-        return _WITH_SERVING_TICKET
-    return frozenset()
+    return frozenset(
+        action for action, move in TICKET_MOVES.items() if allows(move, ticket.status)
+    )
 
 
 @dataclass(frozen=True, slots=True)

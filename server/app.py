@@ -589,20 +589,21 @@ class AntreanServer:
         if event.counter is not None:
             counter = self.office.counters[event.counter.id]
             merge_rows(batch.counters, [counter_row(self.office.counter_wire(counter))])
+        if event.name == "day.rolled":  # yesterday's closures; every counter closed
+            previous_day = str(event.extra["previous_day"])
+            merge_rows(batch.tickets, [ticket_row(t.to_wire(), previous_day)
+                                       for t in event.closed])
+            merge_rows(batch.counters, [counter_row(self.office.counter_wire(c))
+                                        for c in self.office.counters.values()])
 
     def _roll(self, now: datetime) -> None:
-        closing = self.office.day_end_closures(now)
-        previous_day = self.office.day.isoformat()
         events = self.office.roll_day(now)
         if not events:
             return
-        pending = Pending([], None, None)
-        merge_rows(self._batch.tickets, [ticket_row(t.to_wire(), previous_day) for t in closing])
-        merge_rows(self._batch.counters, [counter_row(self.office.counter_wire(c))
-                                          for c in self.office.counters.values()])
         self._answers.clear()
-        self._queue(pending, events, None)
-        log.info("office day rolled to %s; %d open tickets closed", self.office.day, len(closing))
+        self._queue(Pending([], None, None), events, None)
+        log.info("office day rolled to %s; %d open tickets closed", self.office.day,
+                 sum(len(event.closed) for event in events))
 
     # ================================================================ commit
     async def _writer(self) -> None:

@@ -16,8 +16,14 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from antrean.core.lifecycle import (
+    COUNTER_EVENTS,
+    TICKET_EVENTS,
     CounterAction,
     TicketAction,
+    advance,
+    check_counter_event,
+    check_ticket_event,
+    event_action,
     next_counter_state,
     next_ticket_status,
 )
@@ -57,7 +63,10 @@ RECENT_ANNOUNCEMENTS = 10
 @dataclass(frozen=True, slots=True)
 class Event:
     """One change, as stored, broadcast and applied. `extra` sits beside the
-    object in the wire data (e.g. `reason`, `from_service`, `via`)."""
+    object in the wire data (e.g. `reason`, `from_service`, `via`). `closed`
+    (day.rolled only) are the day's open tickets as the roll closed them: the
+    wire carries their ids, and every office that applies the event closes
+    them through the lifecycle table; the server writes its rows from here."""
 
     seq: int
     name: str
@@ -69,12 +78,13 @@ class Event:
     text: Text | None = None
     device: DeviceStatus | None = None
     extra: JSON = field(default_factory=dict)
+    closed: tuple[Ticket, ...] = ()
 
     def numbered(self, seq: int) -> Event:
         """This event with its place in the stream (a plain constructor call:
         `dataclasses.replace` showed up in the server's profile)."""
         return Event(seq, self.name, self.at, self.day, self.ticket, self.counter,
-                     self.service, self.text, self.device, self.extra)
+                     self.service, self.text, self.device, self.extra, self.closed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,37 +279,22 @@ class Office:
         return self._commit([self._called(ticket, counter, now, via="recall")])
 
     def start(self, ref: str, device: str, now: datetime) -> list[Event]:
-        ticket, _ = self._held_ticket(ref, device, TicketAction.START)
-        started = replace(ticket, status=Status.SERVING, started_at=self.local(now))
-        return self._commit([self._event("ticket.started", now, ticket=started)])
+        return self._move_held(ref, device, TicketAction.START, now)
 
     def complete(self, ref: str, device: str, now: datetime) -> list[Event]:
-        ticket, _ = self._held_ticket(ref, device, TicketAction.COMPLETE)
-        done = replace(ticket, status=Status.DONE, finished_at=self.local(now))
-        return self._commit([self._event("ticket.completed", now, ticket=done)])
+        return self._move_held(ref, device, TicketAction.COMPLETE, now)
 
     def no_show(self, ref: str, device: str, now: datetime) -> list[Event]:
-        ticket, _ = self._held_ticket(ref, device, TicketAction.NO_SHOW)
-        gone = replace(ticket, status=Status.NO_SHOW, finished_at=self.local(now))
-        return self._commit([self._event("ticket.no_show", now, ticket=gone)])
+        return self._move_held(ref, device, TicketAction.NO_SHOW, now)
 
     def transfer(self, ref: str, service_code: str, device: str, now: datetime) -> list[Event]:
         ticket, counter = self._held_ticket(ref, device, TicketAction.TRANSFER)
         target = self.find_service(service_code)
         if not target.is_open_at(self.local(now)):
             raise DomainError("service_closed", f"service {service_code} is closed")
-        moved = replace(
-            ticket,
-            status=Status.WAITING,
-            service=service_code,
-            counter=None,
-            called_at=None,
-            started_at=None,
-            calls=0,
-            origin_service=ticket.origin_service or ticket.service,
-        )
+        moved = advance(ticket, TicketAction.TRANSFER, self.local(now), service=service_code)
         event = self._event(
-            "ticket.transferred", now, ticket=moved,
+            TICKET_EVENTS[TicketAction.TRANSFER], now, ticket=moved,
             extra={"from_service": ticket.service, "from_counter": counter.id},
         )
         return self._commit([event])
@@ -343,32 +338,38 @@ class Office:
         return self._commit([self._event("device.status", now, device=report)])
 
     def roll_day(self, now: datetime) -> list[Event]:
-        """Close the day's open tickets and start the new office day."""
+        """Close the day's open tickets and start the new office day: one
+        `day.rolled` event that carries the closures (see `Event.closed`)."""
         new_day = self.day_at(now)
         if new_day <= self.day:
             return []
-        reason = self.policy.day_end_reason
-        closed = [t.id for t in self.tickets.values() if t.is_open]
+        closures = self.day_end_closures(now)
         event = self._event(
-            "day.rolled", now, extra={"day": new_day.isoformat(), "closed": closed,
-                                      "reason": reason, "previous_day": self.day.isoformat()},
+            "day.rolled", now,
+            extra={"day": new_day.isoformat(), "closed": [t.id for t in closures],
+                   "reason": self.policy.day_end_reason,
+                   "previous_day": self.day.isoformat()},
         )
-        return self._commit([replace(event, day=new_day)])
+        return self._commit([replace(event, day=new_day, closed=tuple(closures))])
 
     def day_end_closures(self, now: datetime) -> list[Ticket]:
-        """The open tickets as `roll_day` will close them (for the store's rows).
-        Ask before rolling: the roll forgets the old day."""
-        reason = self.policy.day_end_reason
-        return [
-            replace(
-                ticket,
-                status=next_ticket_status(ticket.status, TicketAction.CLOSE_DAY),
-                closed_reason=reason,
-                finished_at=ticket.finished_at or self.local(now),
-            )
-            for ticket in self.tickets.values()
-            if ticket.is_open
-        ]
+        """The open tickets as `roll_day` will close them."""
+        return self._closures(
+            [t.id for t in self.tickets.values() if t.is_open],
+            self.policy.day_end_reason, self.local(now),
+        )
+
+    def _closures(self, ids: Iterable[str], reason: str, at: datetime) -> list[Ticket]:
+        """Each ticket closed by the table's CLOSE_DAY move; `conflict` when
+        one is unknown or not open (then nothing is closed)."""
+        closed = []
+        for ref in ids:
+            ticket = self.tickets.get(ref)
+            if ticket is None:
+                raise DomainError("conflict", f"the day roll closes {ref}: "
+                                  "no such ticket today")
+            closed.append(advance(ticket, TicketAction.CLOSE_DAY, at, reason=reason))
+        return closed
 
     def figures(self) -> JSON:
         """Today's figures per counter and per service, from today's tickets."""
@@ -422,6 +423,9 @@ class Office:
 
     def _apply_issued(self, event: Event) -> None:
         ticket = _required(event.ticket)
+        if ticket.status is not Status.WAITING or ticket.id in self.tickets:
+            raise DomainError("conflict", f"ticket {ticket.number} cannot be issued again "
+                              f"({ticket.status.value})")
         self.tickets[ticket.id] = ticket
         self.by_number[ticket.number] = ticket.id
         self.queues[ticket.service].add(ticket)
@@ -430,9 +434,8 @@ class Office:
                                                 s.service_minutes)
 
     def _apply_called(self, event: Event) -> None:
-        ticket = _required(event.ticket)
-        previous = self.tickets.get(ticket.id)
-        if previous is not None and previous.status is Status.WAITING:
+        previous, ticket = self._checked_move(event)
+        if previous.status is Status.WAITING:
             self.queues[previous.service].remove(previous)
         self.tickets[ticket.id] = ticket
         if ticket.counter in self.counters:
@@ -441,11 +444,11 @@ class Office:
             self.streak = next_streak(self.streak, ticket.priority is Priority.PRIORITY)
 
     def _apply_started(self, event: Event) -> None:
-        ticket = _required(event.ticket)
+        _, ticket = self._checked_move(event)
         self.tickets[ticket.id] = ticket
 
     def _apply_finished(self, event: Event) -> None:
-        ticket = _required(event.ticket)
+        _, ticket = self._checked_move(event)
         self.tickets[ticket.id] = ticket
         self._release(ticket.counter, ticket.id)
         if event.name == "ticket.completed" and ticket.finished_at is not None:
@@ -459,18 +462,18 @@ class Office:
                 self.services[ticket.service] = replace(service, service_minutes=estimate)
 
     def _apply_transferred(self, event: Event) -> None:
-        ticket = _required(event.ticket)
-        previous = self.tickets.get(ticket.id)
-        if previous is not None:
-            if previous.status is Status.WAITING:
-                self.queues[previous.service].remove(previous)
-            self._release(previous.counter, ticket.id)
+        previous, ticket = self._checked_move(event)
+        if ticket.service not in self.queues:
+            raise DomainError("not_found", f"no service {ticket.service!r}")
+        self._release(previous.counter, ticket.id)
         self.tickets[ticket.id] = ticket
         self.queues[ticket.service].add(ticket)
 
     def _apply_counter(self, event: Event) -> None:
         counter = _required(event.counter)
         known = self.counters.get(counter.id)
+        if known is not None:
+            check_counter_event(known.state, COUNTER_EVENTS[event.name], counter.state)
         spec = known.spec if known is not None else counter.spec
         self.counters[counter.id] = replace(counter, spec=spec)
 
@@ -490,7 +493,17 @@ class Office:
         self.devices[report.device] = report
 
     def _apply_rolled(self, event: Event) -> None:
-        self._reset_day(date.fromisoformat(str(event.extra["day"])))
+        # The closures are checked against the table here, by every office
+        # (server, replay, mirror), before the old day is forgotten.
+        extra = event.extra
+        new_day = date.fromisoformat(str(extra["day"]))
+        if new_day < self.day or (new_day == self.day and self.tickets):
+            raise DomainError("conflict", f"the day {self.day} cannot roll to {new_day}")
+        if new_day > self.day:
+            self._closures(extra.get("closed", ()), str(extra.get("reason", "")), event.at)
+        # else: a restart's replay of the new day begins with its roll (the log
+        # files the roll under the new day); the closures were the day before's.
+        self._reset_day(new_day)
 
     # --------------------------------------------------------------- wire
     def counter_wire(self, counter: Counter, with_staff: bool = True) -> JSON:
@@ -694,20 +707,28 @@ class Office:
     def _called(
         self, ticket: Ticket, counter: Counter, now: datetime, *, via: str, reason: str = ""
     ) -> Event:
-        local = self.local(now)
-        called = replace(
-            ticket,
-            status=next_ticket_status(
-                ticket.status, TicketAction.RECALL if via == "recall" else TicketAction.CALL
-            ),
-            counter=counter.id,
-            called_at=local,
-            calls=ticket.calls + 1,
-        )
+        action = TicketAction.RECALL if via == "recall" else TicketAction.CALL
+        called = advance(ticket, action, self.local(now), counter=counter.id)
         extra: JSON = {"via": via}
         if reason:
             extra["reason"] = reason
-        return self._event("ticket.called", now, ticket=called, extra=extra)
+        return self._event(TICKET_EVENTS[action], now, ticket=called, extra=extra)
+
+    def _move_held(self, ref: str, device: str, action: TicketAction, now: datetime
+                   ) -> list[Event]:
+        """START, COMPLETE or NO_SHOW of the ticket this device's counter holds."""
+        ticket, _ = self._held_ticket(ref, device, action)
+        moved = advance(ticket, action, self.local(now))
+        return self._commit([self._event(TICKET_EVENTS[action], now, ticket=moved)])
+
+    def _checked_move(self, event: Event) -> tuple[Ticket, Ticket]:
+        """(the ticket as known, the ticket as the event brings it), once the
+        table allows the move; else `conflict` before anything changes."""
+        ticket = _required(event.ticket)
+        action = event_action(event.name, event.extra.get("via"))
+        if action is None:  # pragma: no cover - only ticket events are routed here
+            raise DomainError("bad_request", f"{event.name} moves no ticket")
+        return check_ticket_event(self.tickets.get(ticket.id), action, ticket), ticket
 
     def _ensure_free_or_own(self, counter: Counter, device: str) -> None:
         if counter.state is not CounterState.CLOSED and counter.device not in (None, device):

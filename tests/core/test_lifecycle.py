@@ -1,4 +1,4 @@
-"""Every (status, action) pair of the ticket and counter tables, legal or not,
+"""Every (action, status) pair of the ticket and counter tables, legal or not,
 both as the pure table lookup and through the Office command that performs it:
 legal moves land where the table says, illegal ones are a `conflict` that
 leaves the whole office state untouched."""
@@ -7,20 +7,24 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
 
 from antrean.core.lifecycle import (
     COUNTER_TRANSITIONS,
+    TICKET_EVENTS,
     TICKET_TRANSITIONS,
     CounterAction,
     TicketAction,
+    advance,
+    event_action,
     next_counter_state,
     next_ticket_status,
 )
 from antrean.core.model import CounterState, DomainError, Status, Ticket
-from antrean.core.office import Office
+from antrean.core.office import Event, Office
 from tests.core.builders import (
     DEVICE,
     Clock,
@@ -34,29 +38,29 @@ from tests.core.builders import (
 # The rules as DESIGN.md and PROTOCOL.md state them, written out independently
 # of the table under test: a change to the table must be a deliberate one.
 DOCUMENTED_TICKET_MOVES = {
-    (Status.WAITING, TicketAction.CALL): Status.CALLED,
-    (Status.CALLED, TicketAction.RECALL): Status.CALLED,
-    (Status.CALLED, TicketAction.START): Status.SERVING,
-    (Status.CALLED, TicketAction.COMPLETE): Status.DONE,
-    (Status.SERVING, TicketAction.COMPLETE): Status.DONE,
-    (Status.CALLED, TicketAction.NO_SHOW): Status.NO_SHOW,
-    (Status.CALLED, TicketAction.TRANSFER): Status.WAITING,
-    (Status.SERVING, TicketAction.TRANSFER): Status.WAITING,
-    (Status.WAITING, TicketAction.CLOSE_DAY): Status.NO_SHOW,
-    (Status.CALLED, TicketAction.CLOSE_DAY): Status.NO_SHOW,
-    (Status.SERVING, TicketAction.CLOSE_DAY): Status.DONE,
+    (TicketAction.CALL, Status.WAITING): Status.CALLED,
+    (TicketAction.RECALL, Status.CALLED): Status.CALLED,
+    (TicketAction.START, Status.CALLED): Status.SERVING,
+    (TicketAction.COMPLETE, Status.CALLED): Status.DONE,
+    (TicketAction.COMPLETE, Status.SERVING): Status.DONE,
+    (TicketAction.NO_SHOW, Status.CALLED): Status.NO_SHOW,
+    (TicketAction.TRANSFER, Status.CALLED): Status.WAITING,
+    (TicketAction.TRANSFER, Status.SERVING): Status.WAITING,
+    (TicketAction.CLOSE_DAY, Status.WAITING): Status.NO_SHOW,
+    (TicketAction.CLOSE_DAY, Status.CALLED): Status.NO_SHOW,
+    (TicketAction.CLOSE_DAY, Status.SERVING): Status.DONE,
 }
 DOCUMENTED_COUNTER_MOVES = {
-    (CounterState.CLOSED, CounterAction.OPEN): CounterState.OPEN,
-    (CounterState.OPEN, CounterAction.OPEN): CounterState.OPEN,
-    (CounterState.PAUSED, CounterAction.OPEN): CounterState.OPEN,
-    (CounterState.OPEN, CounterAction.PAUSE): CounterState.PAUSED,
-    (CounterState.OPEN, CounterAction.CLOSE): CounterState.CLOSED,
-    (CounterState.PAUSED, CounterAction.CLOSE): CounterState.CLOSED,
+    (CounterAction.OPEN, CounterState.CLOSED): CounterState.OPEN,
+    (CounterAction.OPEN, CounterState.OPEN): CounterState.OPEN,
+    (CounterAction.OPEN, CounterState.PAUSED): CounterState.OPEN,
+    (CounterAction.PAUSE, CounterState.OPEN): CounterState.PAUSED,
+    (CounterAction.CLOSE, CounterState.OPEN): CounterState.CLOSED,
+    (CounterAction.CLOSE, CounterState.PAUSED): CounterState.CLOSED,
 }
 
-TICKET_PAIRS = list(itertools.product(Status, TicketAction))
-COUNTER_PAIRS = list(itertools.product(CounterState, CounterAction))
+TICKET_PAIRS = list(itertools.product(TicketAction, Status))
+COUNTER_PAIRS = list(itertools.product(CounterAction, CounterState))
 
 
 def _pair_id(pair: tuple[object, object]) -> str:
@@ -69,14 +73,14 @@ def test_tables_are_the_documented_rules() -> None:
 
 
 def test_finished_tickets_never_move() -> None:
-    for status, action in TICKET_PAIRS:
+    for action, status in TICKET_PAIRS:
         if status in (Status.DONE, Status.NO_SHOW):
-            assert (status, action) not in TICKET_TRANSITIONS
+            assert (action, status) not in TICKET_TRANSITIONS
 
 
 @pytest.mark.parametrize("pair", TICKET_PAIRS, ids=_pair_id)
-def test_ticket_table_lookup(pair: tuple[Status, TicketAction]) -> None:
-    status, action = pair
+def test_ticket_table_lookup(pair: tuple[TicketAction, Status]) -> None:
+    action, status = pair
     if pair in TICKET_TRANSITIONS:
         assert next_ticket_status(status, action) is TICKET_TRANSITIONS[pair]
     else:
@@ -87,8 +91,8 @@ def test_ticket_table_lookup(pair: tuple[Status, TicketAction]) -> None:
 
 
 @pytest.mark.parametrize("pair", COUNTER_PAIRS, ids=_pair_id)
-def test_counter_table_lookup(pair: tuple[CounterState, CounterAction]) -> None:
-    state, action = pair
+def test_counter_table_lookup(pair: tuple[CounterAction, CounterState]) -> None:
+    action, state = pair
     if pair in COUNTER_TRANSITIONS:
         assert next_counter_state(state, action) is COUNTER_TRANSITIONS[pair]
     else:
@@ -145,8 +149,8 @@ def _perform(office: Office, ticket: Ticket, action: TicketAction, now: datetime
 
 
 @pytest.mark.parametrize("pair", TICKET_PAIRS, ids=_pair_id)
-def test_every_ticket_move_through_the_office(pair: tuple[Status, TicketAction]) -> None:
-    status, action = pair
+def test_every_ticket_move_through_the_office(pair: tuple[TicketAction, Status]) -> None:
+    action, status = pair
     office, clock, ticket = _office_with_ticket(status)
     before = state_of(office)
     if pair in TICKET_TRANSITIONS:
@@ -188,8 +192,8 @@ COUNTER_COMMANDS: dict[CounterAction, Callable[[Office, datetime], object]] = {
 
 
 @pytest.mark.parametrize("pair", COUNTER_PAIRS, ids=_pair_id)
-def test_every_counter_move_through_the_office(pair: tuple[CounterState, CounterAction]) -> None:
-    state, action = pair
+def test_every_counter_move_through_the_office(pair: tuple[CounterAction, CounterState]) -> None:
+    action, state = pair
     office, clock = _office_with_counter(state)
     before = state_of(office)
     if pair in COUNTER_TRANSITIONS:
@@ -218,5 +222,112 @@ def test_another_device_cannot_move_a_held_counter(
     }
     with pytest.raises(DomainError) as refused:
         commands[action]()
+    assert refused.value.code == "conflict"
+    assert state_of(office) == before
+
+
+# ------------------------------------------------------------ one function
+@pytest.mark.parametrize("pair", TICKET_PAIRS, ids=_pair_id)
+def test_advance_lands_where_the_table_says(pair: tuple[TicketAction, Status]) -> None:
+    action, status = pair
+    office, clock, ticket = _office_with_ticket(status)
+    at = office.local(clock.tick())
+    if pair in TICKET_TRANSITIONS:
+        moved = advance(ticket, action, at, counter="2", service="B", reason="day_end")
+        assert moved.status is TICKET_TRANSITIONS[pair]
+        assert (moved.id, moved.number, moved.issued_at) == (
+            ticket.id, ticket.number, ticket.issued_at)
+    else:
+        with pytest.raises(DomainError) as refused:
+            advance(ticket, action, at, counter="2", service="B")
+        assert refused.value.code == "conflict"
+
+
+def test_advance_moves_the_fields_that_go_with_the_status() -> None:
+    office, clock, waiting = _office_with_ticket(Status.WAITING)
+    at = office.local(clock.tick())
+    called = advance(waiting, TicketAction.CALL, at, counter="2")
+    assert (called.counter, called.called_at, called.calls) == ("2", at, 1)
+    recalled = advance(called, TicketAction.RECALL, at, counter="2")
+    assert recalled.calls == 2 and recalled.status is Status.CALLED
+    serving = advance(called, TicketAction.START, at)
+    assert serving.started_at == at
+    assert advance(serving, TicketAction.COMPLETE, at).finished_at == at
+    moved = advance(serving, TicketAction.TRANSFER, at, service="B")
+    assert (moved.service, moved.counter, moved.called_at, moved.started_at, moved.calls,
+            moved.origin_service) == ("B", None, None, None, 0, "A")
+    closed = advance(serving, TicketAction.CLOSE_DAY, at, reason="day_end")
+    assert (closed.closed_reason, closed.finished_at) == ("day_end", at)
+    assert waiting.status is Status.WAITING  # frozen: the old ticket is untouched
+
+
+def test_every_ticket_event_names_its_move() -> None:
+    for action, name in TICKET_EVENTS.items():
+        via = "recall" if action is TicketAction.RECALL else "next"
+        assert event_action(name, via) is action
+    assert event_action("announcement") is None
+
+
+# ------------------------------------------------- illegal moves as events
+def _forged(office: Office, name: str, ticket: Ticket, **extra: object) -> Event:
+    """An event as a mirror would receive it: the next seq, a ticket object."""
+    return Event(office.seq + 1, name, office.local(datetime.now(office.tz)), office.day,
+                 ticket=ticket, extra=dict(extra))
+
+
+# Illegal pairs that have an event of their own (the closures ride in day.rolled).
+ILLEGAL_EVENT_PAIRS = [
+    pair for pair in TICKET_PAIRS
+    if pair not in TICKET_TRANSITIONS and pair[0] is not TicketAction.CLOSE_DAY
+]
+
+
+@pytest.mark.parametrize("pair", ILLEGAL_EVENT_PAIRS, ids=_pair_id)
+def test_an_illegal_move_arriving_as_an_event_changes_nothing(
+    pair: tuple[TicketAction, Status],
+) -> None:
+    """The server's command never makes such an event; a damaged log or a
+    mirror that missed something might. The table refuses it there too."""
+    action, status = pair
+    office, _, ticket = _office_with_ticket(status)
+    target = next(to for (a, _), to in TICKET_TRANSITIONS.items() if a is action)
+    forged = _forged(office, TICKET_EVENTS[action], replace(ticket, status=target),
+                     via="recall" if action is TicketAction.RECALL else "next")
+    before = state_of(office)
+    with pytest.raises(DomainError) as refused:
+        office.apply(forged)
+    assert refused.value.code == "conflict"
+    assert state_of(office) == before
+
+
+def test_an_event_claiming_another_target_status_is_refused() -> None:
+    office, _, ticket = _office_with_ticket(Status.CALLED)
+    before = state_of(office)
+    with pytest.raises(DomainError, match="not called"):
+        office.apply(_forged(office, "ticket.started", ticket))  # start must lead to serving
+    with pytest.raises(DomainError):
+        office.apply(_forged(office, "ticket.issued", ticket))  # issued twice
+    assert state_of(office) == before
+
+
+def test_a_mirror_refuses_an_illegal_event_from_the_wire() -> None:
+    office, clock, ticket = _office_with_ticket(Status.WAITING)
+    mirror = Office.from_snapshot(office.snapshot(clock.now), office.seq)
+    before = state_of(mirror)
+    data = {"ticket": replace(ticket, status=Status.DONE).to_wire()}
+    event = mirror.event_from_wire(mirror.seq + 1, "ticket.completed", "", data)
+    with pytest.raises(DomainError):
+        mirror.apply(event)
+    assert state_of(mirror) == before
+
+
+def test_an_illegal_counter_event_changes_nothing() -> None:
+    office, clock = _office_with_counter(CounterState.CLOSED)
+    counter = office.counters["1"]
+    before = state_of(office)
+    paused = Event(office.seq + 1, "counter.paused", office.local(clock.now), office.day,
+                   counter=replace(counter, state=CounterState.PAUSED))
+    with pytest.raises(DomainError) as refused:
+        office.apply(paused)
     assert refused.value.code == "conflict"
     assert state_of(office) == before
