@@ -7,14 +7,16 @@ decides: these rules only keep buttons that make no sense out of the way.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from antrean.core.lifecycle import TicketAction, allows
 from antrean.core.model import Counter, CounterState, Status, Ticket
 from antrean.core.office import Office
+from antrean.i18n import error_text, tr
 
 NEXT_NUMBERS_SHOWN = 5
 
@@ -112,6 +114,181 @@ def allowed_actions(desk: Desk, *, connected: bool, busy: bool) -> frozenset[Act
     )
 
 
+# ------------------------------------------------------------------ requests
+class Ask(StrEnum):
+    """An action that needs a dialog before anything is sent."""
+
+    NUMBER = "number"  # call a specific ticket: which number, and why
+    SERVICE = "service"  # transfer: to which service
+
+
+@dataclass(frozen=True, slots=True)
+class DeskRequest:
+    """One request the console sends, and the catalogue key that confirms it."""
+
+    type: str
+    fields: Mapping[str, Any]
+    done: str
+
+    @property
+    def changes_figures(self) -> bool:
+        """A finished ticket changes today's own figures."""
+        return self.type in ("ticket.complete", "ticket.no_show")
+
+
+# The held ticket's one-key moves: request and confirmation.
+_TICKET_REQUESTS: dict[Action, tuple[str, str]] = {
+    Action.RECALL: ("ticket.recall", "counter.done.recalled"),
+    Action.START: ("ticket.start", "counter.done.started"),
+    Action.COMPLETE: ("ticket.complete", "counter.done.completed"),
+    Action.NO_SHOW: ("ticket.no_show", "counter.done.no_show"),
+}
+
+
+def request_for(action: Action, desk: Desk, counter_id: str) -> DeskRequest | Ask | None:
+    """What pressing `action` sends (or which dialog it opens); None when it
+    makes no sense at this desk."""
+    counter, ticket = desk.counter, desk.ticket
+    if action is Action.CALL_NEXT:
+        return DeskRequest("ticket.call_next", {"counter": counter_id}, "counter.done.called")
+    if action is Action.CALL_SPECIFIC:
+        return Ask.NUMBER
+    if action is Action.PAUSE_RESUME:
+        if counter is None:
+            return None
+        if counter.state is CounterState.PAUSED:
+            return DeskRequest("counter.open", {"counter": counter_id,
+                                                "services": list(counter.services)},
+                               "counter.done.resumed")
+        return DeskRequest("counter.pause", {"counter": counter_id}, "counter.done.paused")
+    if ticket is None:
+        return None
+    if action is Action.TRANSFER:
+        return Ask.SERVICE
+    request, done = _TICKET_REQUESTS[action]
+    return DeskRequest(request, {"ticket": ticket.id}, done)
+
+
+def call_request(counter_id: str, number: str, reason: str) -> DeskRequest:
+    return DeskRequest("ticket.call", {"counter": counter_id, "ticket": number,
+                                       "reason": reason}, "counter.done.called_specific")
+
+
+def transfer_request(ticket: Ticket, service: str) -> DeskRequest:
+    return DeskRequest("ticket.transfer", {"ticket": ticket.id, "service": service},
+                       "counter.done.transferred")
+
+
+def open_request(counter_id: str, counter: Counter, services: Sequence[str]) -> DeskRequest:
+    """Open a closed counter, or save the services of an open one."""
+    done = ("counter.done.opened" if counter.state is CounterState.CLOSED
+            else "counter.done.services")
+    return DeskRequest("counter.open", {"counter": counter_id, "services": list(services)}, done)
+
+
+def close_request(counter_id: str) -> DeskRequest:
+    return DeskRequest("counter.close", {"counter": counter_id}, "counter.done.closed")
+
+
+def confirmation_key(request: DeskRequest, result: Mapping[str, Any]) -> str:
+    """The words for a successful answer (call-next may find nobody waiting)."""
+    if request.type == "ticket.call_next" and result.get("ticket") is None:
+        return "counter.done.nobody"
+    return request.done
+
+
+def mirror_shows(office: Office | None, result: Mapping[str, Any]) -> bool:
+    """Whether the mirror already shows what an answer reported (the event
+    follows the answer, and may not have arrived yet)."""
+    if office is None:
+        return True
+    ticket = result.get("ticket")
+    if isinstance(ticket, dict):
+        mirrored = office.tickets.get(str(ticket.get("id")))
+        return (
+            mirrored is not None
+            and mirrored.status.value == ticket.get("status")
+            and mirrored.calls == ticket.get("calls")
+            and mirrored.service == ticket.get("service")
+        )
+    counter = result.get("counter")
+    if isinstance(counter, dict):
+        mirrored_counter = office.counters.get(str(counter.get("id")))
+        return (
+            mirrored_counter is not None
+            and mirrored_counter.state.value == counter.get("state")
+            and list(mirrored_counter.services) == list(counter.get("services", []))
+        )
+    return True
+
+
+@dataclass
+class InFlight:
+    """The console's one request at a time, then the wait for its echo: the
+    actions stay disabled until the mirror shows what the answer reported, so
+    a fast second key press cannot act on the old state. The view adds only a
+    timer that gives up on the echo (`echo_timed_out`)."""
+
+    request_id: str | None = None
+    echo: Mapping[str, Any] | None = field(default=None)
+
+    @property
+    def busy(self) -> bool:
+        return self.request_id is not None or self.echo is not None
+
+    def sent(self, request_id: str | None) -> None:
+        self.request_id = request_id
+
+    def answered(self, ok: bool, result: Mapping[str, Any], office: Office | None) -> bool:
+        """The answer arrived; True when its echo is still to come (start the timer)."""
+        self.request_id = None
+        if ok and not mirror_shows(office, result):
+            self.echo = result
+            return True
+        return False
+
+    def event_arrived(self, office: Office | None) -> bool:
+        """True when this event was the awaited echo (then the wait is over)."""
+        if self.echo is not None and mirror_shows(office, self.echo):
+            self.echo = None
+            return True
+        return False
+
+    def echo_timed_out(self) -> bool:
+        """Give up waiting; True when there was a wait to end."""
+        waiting, self.echo = self.echo is not None, None
+        return waiting
+
+
+def explain(request: DeskRequest, code: str, message: str, office: Office | None,
+            counter_id: str, device: str, lang: str) -> str:
+    """An error answer in the staff's language, with what the mirror knows."""
+    if code == "disconnected":
+        return tr("common.disconnected", lang)
+    if request.type == "ticket.call" and office is not None:
+        number = str(request.fields.get("ticket", ""))
+        if code == "not_found":
+            return tr("counter.error.no_such_number", lang, number=number)
+        known = office.by_number.get(number)
+        ticket = office.tickets.get(known) if known else None
+        if code == "conflict" and ticket is not None:
+            if ticket.counter and ticket.counter != counter_id and ticket.is_open:
+                return tr("counter.error.already_called", lang, number=ticket.number,
+                          counter=ticket.counter)
+            if ticket.status is not Status.WAITING:
+                return tr("counter.error.not_waiting", lang, number=ticket.number,
+                          status=tr(f"status.{ticket.status.value}", lang))
+    if request.type == "counter.open" and code == "conflict" and office is not None:
+        counter = office.counters.get(counter_id)
+        if counter is not None and counter.device not in (None, device):
+            return tr("counter.held_elsewhere", lang, device=counter.device or "")
+    text = error_text(code, lang)
+    if code == "conflict" and message:
+        text += " " + tr("counter.error.server_says", lang, detail=message)
+    return text
+
+
+# ------------------------------------------------------------------ figures
 @dataclass(frozen=True, slots=True)
 class WaitingSummary:
     """The queue for a set of services: how many, the longest wait, who is next."""

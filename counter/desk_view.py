@@ -9,7 +9,6 @@ the view shows: an answer only says whether it worked.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,19 +26,29 @@ from PySide6.QtWidgets import (
 
 from antrean.core.model import Counter, CounterState, Priority, Status, Ticket
 from antrean.core.office import Event, Office
-from antrean.i18n import error_text, tr
+from antrean.i18n import tr
 from antrean.qt.link import Answer, ServerLink
 from counter.desk import (
     NEXT_NUMBERS_SHOWN,
     SHORTCUT_KEYS,
     Action,
+    Ask,
     Desk,
+    DeskRequest,
+    InFlight,
     allowed_actions,
+    call_request,
     clock_text,
+    close_request,
+    confirmation_key,
     decimal_text,
     desk_of,
     elapsed_since,
+    explain,
+    open_request,
+    request_for,
     ticket_clock_start,
+    transfer_request,
     waiting_summary,
     whole_minutes,
 )
@@ -78,15 +87,14 @@ class DeskView(QWidget):
         self.figures: dict[str, Any] | None = None
         self.transfer_dialog: TransferDialog | None = None
         self.call_dialog: CallTicketDialog | None = None
-        self._inflight: str | None = None
-        self._echo: dict[str, Any] | None = None
+        self.requests = InFlight()
         self._choice_touched = False
         self.service_boxes: dict[str, QCheckBox] = {}
 
         self._echo_timer = QTimer(self)
         self._echo_timer.setSingleShot(True)
         self._echo_timer.setInterval(ECHO_WAIT_MS)
-        self._echo_timer.timeout.connect(self._echo_arrived)
+        self._echo_timer.timeout.connect(self._echo_timed_out)
         self._figures_timer = QTimer(self)
         self._figures_timer.setInterval(FIGURES_REFRESH_MS)
         self._figures_timer.timeout.connect(self.refresh_figures)
@@ -260,7 +268,7 @@ class DeskView(QWidget):
 
     @property
     def busy(self) -> bool:
-        return self._inflight is not None or self._echo is not None
+        return self.requests.busy
 
     def allowed(self) -> frozenset[Action]:
         return allowed_actions(self.desk(), connected=self.link.connected, busy=self.busy)
@@ -468,43 +476,24 @@ class DeskView(QWidget):
         if action not in self.allowed():
             return
         desk = self.desk()
-        ticket = desk.ticket
-        if action is Action.CALL_NEXT:
-            self._send("ticket.call_next", self._after_call_next, counter=self.counter_id)
-        elif action is Action.CALL_SPECIFIC:
+        plan = request_for(action, desk, self.counter_id)
+        if plan is Ask.NUMBER:
             self._ask_number()
-        elif action is Action.PAUSE_RESUME and desk.counter is not None:
-            if desk.counter.state is CounterState.PAUSED:
-                self._send("counter.open", self._done("counter.done.resumed"),
-                           counter=self.counter_id, services=list(desk.counter.services))
-            else:
-                self._send("counter.pause", self._done("counter.done.paused"),
-                           counter=self.counter_id)
-        elif ticket is not None and action is Action.TRANSFER:
-            self._ask_service(ticket)
-        elif ticket is not None:
-            request, message = {
-                Action.RECALL: ("ticket.recall", "counter.done.recalled"),
-                Action.START: ("ticket.start", "counter.done.started"),
-                Action.COMPLETE: ("ticket.complete", "counter.done.completed"),
-                Action.NO_SHOW: ("ticket.no_show", "counter.done.no_show"),
-            }[action]
-            self._send(request, self._done(message), ticket=ticket.id)
+        elif plan is Ask.SERVICE and desk.ticket is not None:
+            self._ask_service(desk.ticket)
+        elif isinstance(plan, DeskRequest):
+            self.send(plan)
 
     def open_counter(self) -> None:
         chosen = self.chosen_services()
         counter = self.counter()
         if not chosen or counter is None or not self.open_button.isEnabled():
             return
-        message = ("counter.done.opened" if counter.state is CounterState.CLOSED
-                   else "counter.done.services")
-        self._send("counter.open", self._done(message), counter=self.counter_id,
-                   services=chosen)
+        self.send(open_request(self.counter_id, counter, chosen))
 
     def close_counter(self) -> None:
         if self.close_button.isEnabled():
-            self._send("counter.close", self._done("counter.done.closed"),
-                       counter=self.counter_id)
+            self.send(close_request(self.counter_id))
 
     def _ask_service(self, ticket: Ticket) -> None:
         office = self.office
@@ -517,8 +506,7 @@ class DeskView(QWidget):
         def chosen() -> None:
             code = dialog.chosen()
             if code is not None:
-                self._send("ticket.transfer", self._done("counter.done.transferred"),
-                           ticket=ticket.id, service=code)
+                self.send(transfer_request(ticket, code))
 
         dialog.accepted.connect(chosen)
         dialog.finished.connect(self._forget_dialogs)
@@ -529,9 +517,8 @@ class DeskView(QWidget):
         self.call_dialog = dialog
 
         def chosen() -> None:
-            self._send("ticket.call", self._done("counter.done.called_specific"),
-                       counter=self.counter_id, ticket=dialog.ticket_number(),
-                       reason=dialog.reason_text())
+            self.send(call_request(self.counter_id, dialog.ticket_number(),
+                                   dialog.reason_text()))
 
         dialog.accepted.connect(chosen)
         dialog.finished.connect(self._forget_dialogs)
@@ -546,111 +533,48 @@ class DeskView(QWidget):
             self.call_dialog = None
 
     # ================================================================ requests
-    def _send(self, type_: str, on_ok: Callable[[dict[str, Any]], None], **fields: Any) -> None:
+    def send(self, request: DeskRequest) -> None:
         def answered(answer: Answer) -> None:
-            self._inflight = None
+            if self.requests.answered(answer.ok, answer.result, self.office):
+                self._echo_timer.start()
             if answer.ok:
-                self._expect_echo(answer.result)
-                on_ok(answer.result)
-                if type_ in ("ticket.complete", "ticket.no_show"):
+                self._confirm(request, answer.result)
+                if request.changes_figures:
                     self.refresh_figures()
             else:
-                self.report.emit("error", self.explain(type_, fields, answer))
+                self.report.emit("error", explain(
+                    request, answer.code, answer.message, self.office, self.counter_id,
+                    self.link.device, self.lang))
             self.refresh()
 
-        self._inflight = self.link.request(type_, answered, **fields)
-        if self._inflight is not None and not self.link.connected:
+        self.requests.sent(self.link.request(request.type, answered, **request.fields))
+        if self.requests.request_id is not None and not self.link.connected:
             self.report.emit("pending", tr("counter.pending_offline", self.lang))
         else:
             self.report.emit("clear", "")
         self.refresh()
 
-    def _done(self, key: str) -> Callable[[dict[str, Any]], None]:
-        def say(result: dict[str, Any]) -> None:
-            ticket = result.get("ticket")
-            params: dict[str, Any] = {}
-            if isinstance(ticket, dict):
-                params = {"number": ticket.get("number", ""), "n": ticket.get("calls", 0),
-                          "service": self._service_label(str(ticket.get("service", "")))}
-            self.report.emit("info", tr(key, self.lang, **params))
-        return say
-
-    def _after_call_next(self, result: dict[str, Any]) -> None:
-        if result.get("ticket") is None:
-            self.report.emit("info", tr("counter.done.nobody", self.lang))
-        else:
-            self._done("counter.done.called")(result)
-
-    def explain(self, type_: str, fields: dict[str, Any], answer: Answer) -> str:
-        """An error answer in the staff's language, with what the mirror knows."""
-        lang = self.lang
-        office = self.office
-        if answer.code == "disconnected":
-            return tr("common.disconnected", lang)
-        if type_ == "ticket.call" and office is not None:
-            number = str(fields.get("ticket", ""))
-            if answer.code == "not_found":
-                return tr("counter.error.no_such_number", lang, number=number)
-            known = office.by_number.get(number)
-            ticket = office.tickets.get(known) if known else None
-            if answer.code == "conflict" and ticket is not None:
-                if ticket.counter and ticket.counter != self.counter_id and ticket.is_open:
-                    return tr("counter.error.already_called", lang, number=ticket.number,
-                              counter=ticket.counter)
-                if ticket.status is not Status.WAITING:
-                    return tr("counter.error.not_waiting", lang, number=ticket.number,
-                              status=tr(f"status.{ticket.status.value}", lang))
-        if type_ == "counter.open" and answer.code == "conflict":
-            counter = self.counter()
-            if counter is not None and counter.device not in (None, self.link.device):
-                return tr("counter.held_elsewhere", lang, device=counter.device or "")
-        text = error_text(answer.code, lang)
-        if answer.code == "conflict" and answer.message:
-            text += " " + tr("counter.error.server_says", lang, detail=answer.message)
-        return text
+    def _confirm(self, request: DeskRequest, result: dict[str, Any]) -> None:
+        ticket = result.get("ticket")
+        params: dict[str, Any] = {}
+        if isinstance(ticket, dict):
+            params = {"number": ticket.get("number", ""), "n": ticket.get("calls", 0),
+                      "service": self._service_label(str(ticket.get("service", "")))}
+        self.report.emit("info", tr(confirmation_key(request, result), self.lang, **params))
 
     # ================================================================ mirror echo
-    def _expect_echo(self, result: dict[str, Any]) -> None:
-        """Keep the actions disabled until the mirror shows what the answer
-        reported (the event follows the answer), so a fast second key press
-        cannot act on the old state."""
-        if not self._mirror_shows(result):
-            self._echo = result
-            self._echo_timer.start()
+    def _echo_timed_out(self) -> None:
+        if self.requests.echo_timed_out():
+            self._echo_over()
 
-    def _mirror_shows(self, result: dict[str, Any]) -> bool:
-        office = self.office
-        if office is None:
-            return True
-        ticket = result.get("ticket")
-        if isinstance(ticket, dict):
-            mirrored = office.tickets.get(str(ticket.get("id")))
-            return (
-                mirrored is not None
-                and mirrored.status.value == ticket.get("status")
-                and mirrored.calls == ticket.get("calls")
-                and mirrored.service == ticket.get("service")
-            )
-        counter = result.get("counter")
-        if isinstance(counter, dict):
-            mirrored_counter = office.counters.get(str(counter.get("id")))
-            return (
-                mirrored_counter is not None
-                and mirrored_counter.state.value == counter.get("state")
-                and list(mirrored_counter.services) == list(counter.get("services", []))
-            )
-        return True
-
-    def _echo_arrived(self) -> None:
-        if self._echo is not None:
-            self._echo = None
-            self._echo_timer.stop()
-            self._choice_touched = False
-            self.refresh()
+    def _echo_over(self) -> None:
+        self._echo_timer.stop()
+        self._choice_touched = False
+        self.refresh()
 
     def _on_event(self, event: Event) -> None:
-        if self._echo is not None and self._mirror_shows(self._echo):
-            self._echo_arrived()
+        if self.requests.event_arrived(self.office):
+            self._echo_over()
             return
         if event.counter is not None and event.counter.id == self.counter_id:
             self._choice_touched = False
@@ -658,8 +582,8 @@ class DeskView(QWidget):
 
     def _on_snapshot(self) -> None:
         self._rebuild_services()
-        if self._echo is not None:
-            self._echo_arrived()
+        if self.requests.echo_timed_out():
+            self._echo_over()
         self.refresh()
         self.refresh_figures()
 

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from antrean.core.model import Service
 from antrean.i18n import tr
 from kiosk.style import Metrics
-from kiosk.visit import Availability
+from kiosk.visit import Availability, PrintState
 
 ALIGN_CENTER = Qt.AlignmentFlag.AlignCenter
 ALIGN_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
@@ -625,14 +625,14 @@ class TicketScreen(QWidget):
             self.qr_payload = qr_payload
             self.qr_view.set_payload(qr_payload)
 
-    def show_print_state(self, state: str, status_text: str, advice: str) -> None:
-        """`state` is printing, printed, manual (no printer) or fault; a fault offers Reprint."""
-        self.status_label.setProperty("state", state)
+    def show_print_state(self, state: PrintState, status_text: str, advice: str) -> None:
+        """The paper ticket's state in words; a fault offers Reprint."""
+        self.status_label.setProperty("state", state.value)
         repolish(self.status_label)
         self.status_label.setText(status_text)
         self.advice_label.setText(advice)
         self.advice_label.setVisible(bool(advice))
-        self.reprint_button.setVisible(state == "fault")
+        self.reprint_button.setVisible(state.offers_reprint)
 
     def apply_metrics(self, m: Metrics) -> None:
         self._body.setDirection(

@@ -9,10 +9,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from antrean.core.model import Priority, Service
 from antrean.i18n import tr
+
+if TYPE_CHECKING:
+    from kiosk.printing import PrinterUnavailable
+
+
+class PrintState(StrEnum):
+    """Where this visitor's paper ticket stands; the value also styles the
+    status line (`QLabel#printStatus[state=...]` in kiosk/style.py)."""
+
+    PRINTING = "printing"
+    PRINTED = "printed"
+    MANUAL = "manual"  # no printer here: the visitor notes the number or photographs the QR
+    FAULT = "fault"  # the printer failed: the reason, the advice, and Reprint
+
+    @property
+    def offers_reprint(self) -> bool:
+        return self is PrintState.FAULT
+
+
+# The status line's words; a fault says the printer's own reason instead.
+PRINT_STATUS_KEYS: dict[PrintState, str] = {
+    PrintState.PRINTING: "kiosk.ticket.printing",
+    PrintState.PRINTED: "kiosk.ticket.printed",
+    PrintState.MANUAL: "kiosk.ticket.no_printer",
+}
 
 
 @dataclass(eq=False)
@@ -26,6 +52,8 @@ class Visit:
     request_id: str | None = None
     ticket: dict[str, Any] | None = None
     refusal: str = ""  # the error code of a refused ticket request, shown over the grid
+    print_state: PrintState = PrintState.PRINTING
+    print_error: PrinterUnavailable | None = None  # why, when FAULT
 
     @property
     def issuing(self) -> bool:

@@ -52,7 +52,7 @@ from kiosk.screens import (
     text_label,
 )
 from kiosk.style import Metrics, stylesheet
-from kiosk.visit import Visit, availability, long_date
+from kiosk.visit import PRINT_STATUS_KEYS, PrintState, Visit, availability, long_date
 
 log = logging.getLogger("antrean.kiosk")
 
@@ -106,7 +106,6 @@ class KioskWindow(QWidget):
         self._printer_reported: tuple[str, str] | None = None
         self._metrics: Metrics | None = None
         self._minute = -1
-        self._print_state: tuple[str, PrinterUnavailable | None] = ("printing", None)
 
         self._print_results = _PrintResults(self)
         self._print_results.finished.connect(
@@ -312,7 +311,8 @@ class KioskWindow(QWidget):
         self._show_connection()
         self._show_ticket()
         self._go(self.ticket_screen)
-        self._show_print_state("printing" if self._runner is not None else "manual")
+        self._show_print_state(PrintState.PRINTING if self._runner is not None
+                               else PrintState.MANUAL)
         # Paint the number before the printing thread starts competing for the CPU: the
         # visitor looks at the screen first.
         self.stack.repaint()
@@ -345,10 +345,10 @@ class KioskWindow(QWidget):
         if ticket is None:
             return
         if self._runner is None:
-            self._show_print_state("manual")
+            self._show_print_state(PrintState.MANUAL)
             self.return_timer.stop()  # time to write the number down: the idle timer decides
             return
-        self._show_print_state("printing")
+        self._show_print_state(PrintState.PRINTING)
         service = self._service(str(ticket.get("service", "")))
         office = self.office
         try:
@@ -375,26 +375,24 @@ class KioskWindow(QWidget):
         if ticket is None or str(ticket.get("id")) != ticket_id:
             return  # an earlier visitor's ticket: its outcome is not this visitor's business
         if error is None:
-            self._show_print_state("printed")
+            self._show_print_state(PrintState.PRINTED)
             self.return_timer.start()
         else:
-            self._show_print_state("fault", error)
+            self._show_print_state(PrintState.FAULT, error)
 
-    def _show_print_state(self, state: str, error: PrinterUnavailable | None = None) -> None:
+    def _show_print_state(self, state: PrintState,
+                          error: PrinterUnavailable | None = None) -> None:
         lang = self.lang
         number = str((self.visit.ticket or {}).get("number", ""))
-        if state == "printing":
-            self.ticket_screen.show_print_state(state, tr("kiosk.ticket.printing", lang), "")
-        elif state == "printed":
-            self.ticket_screen.show_print_state(state, tr("kiosk.ticket.printed", lang), "")
-        elif state == "manual":
-            self.ticket_screen.show_print_state(state, tr("kiosk.ticket.no_printer", lang), "")
+        key = PRINT_STATUS_KEYS.get(state)
+        if key is not None:
+            self.ticket_screen.show_print_state(state, tr(key, lang), "")
         else:
             reason = error.message(lang) if error is not None else tr("ticket.printer.error", lang)
             self.ticket_screen.show_print_state(
                 state, reason, tr("kiosk.ticket.note_number", lang, number=number)
             )
-        self._print_state = (state, error)
+        self.visit.print_state, self.visit.print_error = state, error
 
     def _report_printer(self, error: PrinterUnavailable | None) -> None:
         """Tell supervisors when the printer fails, and when it works again."""
@@ -500,7 +498,7 @@ class KioskWindow(QWidget):
             self.issuing_screen.show_state(self.link.connected, lang)
         if self.visit.ticket is not None:
             self._show_ticket()
-            self._show_print_state(*self._print_state)
+            self._show_print_state(self.visit.print_state, self.visit.print_error)
         self._show_refusal()
         self._refresh_services()
         self._show_connection()

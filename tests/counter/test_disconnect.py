@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from antrean.core.model import Status
-from counter.desk import Action
+from counter.desk import Action, DeskRequest
 from counter.window import CounterWindow
 from tests.counter.console_driver import Console, open_desk, stored_events
 from tests.support import ServerThread, WireClient
@@ -83,7 +83,8 @@ def test_lost_answer_is_retried_with_the_same_id(qtbot: QtBot, console: Console,
 
     def lose_the_answer(text: str) -> None:
         message = json.loads(text)
-        if not dropped and message.get("type") == "ok" and message.get("id") == desk._inflight:
+        if (not dropped and message.get("type") == "ok"
+                and message.get("id") == desk.requests.request_id):
             dropped.append(text)
             link._socket.abort()  # the line drops before the answer is read
             return
@@ -147,7 +148,7 @@ def test_action_pressed_while_offline_waits_then_goes_once(
     qtbot.waitUntil(lambda: not window.link.connected, timeout=5000)
     # The key is disabled while offline; a request made anyway (e.g. already
     # queued) waits for the reconnect instead of failing.
-    desk._send("counter.pause", desk._done("counter.done.paused"), counter="1")
+    desk.send(DeskRequest("counter.pause", {"counter": "1"}, "counter.done.paused"))
     assert window.message.text() == (
         "Tindakan tertunda: dikirim ulang otomatis setelah tersambung kembali.")
     restarted = live_server.restart()
