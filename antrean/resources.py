@@ -23,7 +23,14 @@ atexit.register(_extracted.close)
 
 def asset(*parts: str) -> Traversable:
     """One shipped file or folder, e.g. `asset("voice", "id")`."""
-    return files(PACKAGE).joinpath(*parts)
+    try:
+        root = files(PACKAGE)
+    except ModuleNotFoundError:
+        raise ModuleNotFoundError(
+            f"{PACKAGE} is not installed: a checkout needs `./scripts/setup.sh` "
+            "(pip install -e .), which maps assets/ onto it", name=PACKAGE,
+        ) from None
+    return root.joinpath(*parts)
 
 
 def asset_path(*parts: str) -> Path:

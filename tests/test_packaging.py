@@ -59,6 +59,19 @@ def test_the_assets_are_read_as_package_resources() -> None:
     assert asset_path("office.example.toml").samefile(ROOT / "assets" / "office.example.toml")
 
 
+def test_an_uninstalled_checkout_is_told_how_to_get_its_assets() -> None:
+    """Without the install (no site: no editable finder) the assets package
+    does not exist; the error says what to run, rather than a bare name."""
+    probe = ("from antrean.resources import asset\n"
+             "try:\n    asset('chime.wav')\n"
+             "except ModuleNotFoundError as exc:\n    print(exc)\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, "-S", "-c", probe], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "./scripts/setup.sh" in result.stdout
+
+
 def test_the_apps_read_no_path_next_to_their_source() -> None:
     """The bug this guards against: `Path(__file__).parent.parent / "assets"`
     works in a checkout and finds nothing in an installed wheel."""
