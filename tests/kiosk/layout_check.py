@@ -3,12 +3,18 @@ widget hanging out of the window. Used by the tests and the screenshot script.""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QAbstractButton, QLabel, QScrollArea, QWidget
 
 
 def clipped_text(window: QWidget) -> list[str]:
     """Every visible label or button whose text does not fit the space it was given,
-    and every visible widget that reaches outside the window."""
+    and every visible widget that reaches outside the window.
+
+    Pending relayouts are run first: a label whose text a clock tick has just changed
+    (the date, once the office's time zone arrives) is resized on the next pass of the
+    event loop, before a person could see it, so measuring before that pass is a race."""
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
     problems: list[str] = []
     for label in window.findChildren(QLabel):
         if not label.isVisibleTo(window) or not label.text():
