@@ -340,7 +340,8 @@ class AntreanServer:
         try:
             hello = protocol.parse_hello(protocol.loads(first))
         except protocol.ProtocolError as exc:
-            await self._refuse(ws, "bad_request", exc.message, protocol.CLOSE_BAD_HELLO)
+            await self._refuse(ws, exc.code, exc.message, protocol.CLOSE_UNAUTHORIZED
+                               if exc.code == "unauthorized" else protocol.CLOSE_BAD_HELLO)
             return None
         if not await self._token_ok(hello):
             await self._refuse(ws, "unauthorized", "unknown device token for this role",
