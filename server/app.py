@@ -39,8 +39,8 @@ from antrean.core.model import DomainError, Priority, StaffRef, Text, iso
 from antrean.core.office import Event, Office
 from server.config import OfficeConfig, verify_secret
 from server.fanout import Audience, FanOut
+from server.lockouts import LoginLockouts
 from server.security import (
-    LoginGuard,
     RateLimiter,
     TokenCache,
     candidate_grants,
@@ -136,7 +136,7 @@ class AntreanServer:
         self._joiners: list[tuple[Session, int, _HeldWelcome | None]] = []
         self._sessions: set[Session] = set()
         self._welcome_cache: dict[bool, tuple[int, float, str]] = {}
-        self._guard = LoginGuard(config.limits)
+        self._guard = LoginLockouts(config.limits, store)
         self._limiter = RateLimiter()
         self._tokens = TokenCache()
         self._token_checks: dict[tuple[str, str, str], asyncio.Future[bool]] = {}
@@ -173,6 +173,7 @@ class AntreanServer:
         self, host: str = "127.0.0.1", port: int = 8765, ssl_context: ssl.SSLContext | None = None
     ) -> None:
         await self.store.open()
+        await self._guard.load(self.clock().timestamp())
         await self.restore()
         self._server = await serve(
             self._connection,
@@ -714,7 +715,7 @@ class AntreanServer:
     # ================================================================ handlers
     async def _login(self, session: Session, request: protocol.Request) -> None:
         username, pin = request.args["username"], request.args["pin"]
-        now = time.monotonic()
+        now = self.clock().timestamp()  # wall clock: a lock is kept across restarts
         locked = self._guard.locked_for(username, now)
         if locked:
             self._error(session, request, "unauthorized",
@@ -725,7 +726,7 @@ class AntreanServer:
         stored = member.pin_hash if member else self.config.staff[0].pin_hash
         good = await self._verify(pin, stored)
         if member is None or not good:
-            lock = self._guard.failed(username, time.monotonic())
+            lock = await self._guard.failed(username, self.clock().timestamp())
             if lock:
                 self._error(session, request, "unauthorized",
                             f"wrong PIN: locked for {int(lock // 60)} minutes",
@@ -736,7 +737,7 @@ class AntreanServer:
         if not staff_may_use(member, session.role):
             self._error(session, request, "forbidden", "this console needs a supervisor")
             return
-        self._guard.succeeded(username)
+        await self._guard.succeeded(username)
         session.staff = StaffRef(member.username, member.name)
         session.staff_roles = member.roles
         self._send(session.ws, protocol.ok(request.id, {"staff": {

@@ -24,6 +24,7 @@ import orjson
 from sqlalchemy import (
     BigInteger,
     Column,
+    Float,
     Integer,
     MetaData,
     PrimaryKeyConstraint,
@@ -107,6 +108,18 @@ requests_table = Table(
     Column("request_id", Text, nullable=False),
     Column("answer", Text, nullable=False),
     PrimaryKeyConstraint("day", "device", "request_id"),
+)
+
+# Login lockouts (server/lockouts.py): a wrong PIN's count and the lock, so a
+# restart does not unlock anyone. Times are UNIX seconds; usernames are at most
+# 200 characters, as in the events' `staff` column.
+login_failures_table = Table(
+    "login_failures",
+    metadata,
+    Column("username", String(200), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("locked_until", Float),
+    Column("updated_at", Float, nullable=False),
 )
 
 _TICKET_COLUMNS = [c.name for c in tickets_table.columns if c.name != "id"]
@@ -264,6 +277,11 @@ class Store:
                 return await aconn.run_sync(work)
         async with self._async_engine.connect() as aconn:
             return await aconn.run_sync(work)
+
+    async def run(self, work: Callable[[Connection], _R], transaction: bool = False) -> _R:
+        """Run `work` on a connection as the store runs its own (for the
+        modules that keep tables of their own, e.g. server/lockouts.py)."""
+        return await self._run(work, transaction)
 
     async def open(self) -> None:
         def create(conn: Connection) -> None:
