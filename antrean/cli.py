@@ -103,6 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check-config", help="validate an office file and say what "
                                 "is wrong")
     check.add_argument("config")
+
+    from server.main import default_db_url
+    from server.migrations.cli import add_db_arguments
+
+    database = commands.add_parser("db", help="the database's schema: upgrade, current")
+    add_db_arguments(database, lambda: default_db_url(False))
     return parser
 
 
@@ -189,6 +195,11 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"services, {len(config.office.counters)} counters, {len(config.devices)} "
               f"devices, {len(config.staff)} staff")
         return 0
+    if command == "db":
+        from server.main import default_db_url
+        from server.migrations.cli import run as run_db
+
+        return run_db(args, default_db_url(False))
     raise AssertionError(command)  # pragma: no cover
 
 

@@ -284,10 +284,14 @@ class Store:
         return await self._run(work, transaction)
 
     async def open(self) -> None:
+        """Create a brand-new database at the newest schema, or check that the
+        database has it (server/migrations: SchemaOutdated says what to run)."""
+        from server.migrations import ensure_schema
+
         def create(conn: Connection) -> None:
             if self.schema:
                 conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
-            metadata.create_all(conn)
+            ensure_schema(conn, metadata)
 
         await self._run(create, transaction=True)
 
@@ -379,8 +383,12 @@ class Store:
         return [dict(row) for row in rows]
 
     async def drop_all(self) -> None:
-        """Tests only: start from an empty database."""
-        await self._run(metadata.drop_all, transaction=True)
+        """Tests only: start from an empty database (schema version included)."""
+        def drop(conn: Connection) -> None:
+            metadata.drop_all(conn)
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+        await self._run(drop, transaction=True)
 
 
 def ticket_row(wire: dict[str, Any], day: str) -> dict[str, Any]:
