@@ -40,6 +40,7 @@ from antrean.core.office import Event, Office
 from server.config import OfficeConfig, verify_secret
 from server.fanout import Audience, FanOut
 from server.lockouts import LoginLockouts
+from server.metrics import UNPARSED, ServerMetrics, ServerState
 from server.security import (
     RateLimiter,
     TokenCache,
@@ -147,6 +148,11 @@ class AntreanServer:
         self._churn = 0
         self._server: Server | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self.metrics = ServerMetrics(ServerState(
+            clients=lambda: self.health()["clients"],
+            waiting=lambda: {code: self.office.waiting_count(code)
+                             for code in self.office.services},
+            seq=lambda: self.committed_seq))
         self._handlers: dict[str, Handler] = {
             "ticket.issue": self._issue,
             "counter.open": self._counter_open,
@@ -300,6 +306,8 @@ class AntreanServer:
                                ("Content-Length", str(len(body))),
                                ("Cache-Control", "no-store")])
             return Response(HTTPStatus.OK, "OK", headers, body)
+        if path == "/metrics":
+            return self.metrics.response()
         if path in ("/ws", "/"):
             return None
         return connection.respond(HTTPStatus.NOT_FOUND, "not found: connect to /ws\n")
@@ -338,6 +346,7 @@ class AntreanServer:
             return None
         except ConnectionClosed:
             return None
+        self.metrics.requests["hello"] += 1
         try:
             hello = protocol.parse_hello(protocol.loads(first))
         except protocol.ProtocolError as exc:
@@ -354,6 +363,7 @@ class AntreanServer:
         return session
 
     async def _refuse(self, ws: ServerConnection, code: str, message: str, close: int) -> None:
+        self.metrics.error("hello", code)
         with contextlib.suppress(ConnectionClosed):
             await ws.send(protocol.error(None, code, message))
             await ws.close(close, message[:120])
@@ -438,8 +448,11 @@ class AntreanServer:
         try:
             request = protocol.parse_request(protocol.loads(frame))
         except protocol.ProtocolError as exc:
+            self.metrics.requests[UNPARSED] += 1
+            self.metrics.error(UNPARSED, exc.code)
             self._send(session.ws, protocol.error(exc.request_id, exc.code, exc.message))
             return
+        self.metrics.requests[request.type] += 1
         spec = request.spec
         if session.role not in spec.roles:
             self._error(session, request, "forbidden",
@@ -495,6 +508,7 @@ class AntreanServer:
 
     def _error(self, session: Session, request: protocol.Request, code: str, text: str,
                key: tuple[str, str] | None = None, **extra: Any) -> None:
+        self.metrics.error(request.type, code)
         answer = protocol.error(request.id, code, text)
         if extra:
             answer = protocol.dumps({**json.loads(answer), **extra})
@@ -619,12 +633,15 @@ class AntreanServer:
     async def _commit_once(self) -> None:
         items, self._pending = self._pending, []
         batch, self._batch = self._batch, Batch.empty()
+        started = time.perf_counter()
         try:
             await self.store.write(batch)
         except Exception:
             log.exception("commit failed: answering internal and reloading from the database")
+            self.metrics.commit_failures += 1
             await self._recover(items)
             return
+        self.metrics.committed(time.perf_counter() - started, len(items))
         outgoing: dict[ServerConnection, list[bytes]] = {}
         for item in items:
             if item.key is not None and item.answer is not None:
@@ -634,7 +651,9 @@ class AntreanServer:
                 answer = _text_frame(item.answer)
                 for session in item.sessions:
                     outgoing.setdefault(session.ws, []).append(answer)
+        started = time.perf_counter()
         self._publish([event for item in items for event in item.events], outgoing)
+        self.metrics.fanout_seconds.observe(time.perf_counter() - started)
 
     def _publish(self, events: list[tuple[int, str, str]],
                  outgoing: dict[ServerConnection, list[bytes]]) -> None:
