@@ -17,7 +17,6 @@ from server.app import AntreanServer
 from server.config import ConfigError, OfficeConfig, load_config
 from server.demo import DEMO_TOKENS, DEMO_USERNAME, demo_config
 from server.migrations import SchemaError
-from server.migrations.cli import refusal
 from server.store import Store
 
 log = logging.getLogger("antrean.server")
@@ -106,6 +105,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"antrean server: configuration error: {exc}", file=sys.stderr)
         return 2
     except SchemaError as exc:
+        from server.migrations.cli import refusal
+
         print(f"antrean server: {refusal(exc, args.db or default_db_url(args.demo))}",
               file=sys.stderr)
         return 2

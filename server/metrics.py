@@ -16,13 +16,15 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from http import HTTPStatus
 from itertools import accumulate
+from typing import TYPE_CHECKING
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
-from prometheus_client.metrics_core import Metric
-from prometheus_client.registry import Collector
 from websockets.datastructures import Headers
 from websockets.http11 import Response
+
+if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
+    from prometheus_client.core import HistogramMetricFamily
+    from prometheus_client.metrics_core import Metric
 
 # Seconds: a commit on SQLite with synchronous=FULL takes a few ms, on a busy
 # disk or a remote PostgreSQL tens; a fan-out to thousands of screens, tens.
@@ -50,6 +52,8 @@ class LightHistogram:
         self.total += value
 
     def family(self) -> HistogramMetricFamily:
+        from prometheus_client.core import HistogramMetricFamily
+
         cumulative = list(accumulate(self.counts))
         buckets = [(repr(float(bound)), count)  # as the library writes them: 0.001, 1.0
                    for bound, count in zip(self.bounds, cumulative, strict=False)]
@@ -57,13 +61,15 @@ class LightHistogram:
         return HistogramMetricFamily(self.name, self.doc, buckets=buckets, sum_value=self.total)
 
 
-class _StateCollector(Collector):
+class _StateCollector:
     """Figures read from the running server at scrape time."""
 
     def __init__(self, metrics: ServerMetrics) -> None:
         self.metrics = metrics
 
     def collect(self) -> Iterator[Metric]:
+        from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
         state = self.metrics.state
         clients = GaugeMetricFamily("antrean_clients", "Connected clients (after hello), by role",
                                     labels=["role"])
@@ -113,7 +119,7 @@ class ServerMetrics:
 
     def __init__(self, state: ServerState) -> None:
         self.state = state
-        self.registry = CollectorRegistry(auto_describe=False)
+        self._registry: CollectorRegistry | None = None
         self.requests: Counter[str] = Counter()
         self.errors: Counter[tuple[str, str]] = Counter()
         self.commit_failures = 0
@@ -127,7 +133,6 @@ class ServerMetrics:
             "antrean_fanout_seconds",
             "Time to hand one commit's answers and events to every connection",
             FANOUT_BUCKETS)
-        self.registry.register(_StateCollector(self))
 
     def error(self, type_: str, code: str) -> None:
         self.errors[(type_, code)] += 1
@@ -136,10 +141,25 @@ class ServerMetrics:
         self.commit_seconds.observe(seconds)
         self.commit_size.observe(changes)
 
+    @property
+    def registry(self) -> CollectorRegistry:
+        """This server's registry, made at the first scrape: prometheus-client
+        (60 ms of imports) stays out of the server's start-up."""
+        if self._registry is None:
+            from prometheus_client import CollectorRegistry
+
+            self._registry = CollectorRegistry(auto_describe=False)
+            self._registry.register(_StateCollector(self))
+        return self._registry
+
     def text(self) -> bytes:
+        from prometheus_client import generate_latest
+
         return generate_latest(self.registry)
 
     def response(self) -> Response:
+        from prometheus_client import CONTENT_TYPE_LATEST
+
         body = self.text()
         headers = Headers([("Content-Type", CONTENT_TYPE_LATEST),
                            ("Content-Length", str(len(body))),
