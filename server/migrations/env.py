@@ -7,6 +7,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
+import server.app  # noqa: F401  (every module whose tables the server uses, on the store's metadata)
 from server.store import metadata
 
 connection = context.config.attributes.get("connection")
