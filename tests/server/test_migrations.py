@@ -7,7 +7,11 @@ the revisions always build exactly the store's tables."""
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +29,7 @@ from server.migrations import HEAD, SchemaError, SchemaOutdated, alembic_config,
 from server.migrations.cli import on_database
 from server.store import Store, events_table, metadata, requests_table, tickets_table
 from tests.server.databases import ON_BOTH_DATABASES
-from tests.server.processes import ServerProcess, run_antrean
+from tests.server.processes import REPO, ServerProcess, run_antrean
 from tests.server.servers import Servers
 from tests.server.wire import RawClient, health
 from tests.support import FakeClock
@@ -233,3 +237,54 @@ def test_a_database_of_the_builds_just_before_migrations_is_upgraded(db_url: str
     assert _state(db_url).kind == "unversioned"
     assert _upgrade(db_url)[1].kind == "head"
     assert _differences(db_url) == []
+
+
+def test_adding_a_revision_takes_one_command(tmp_path: Path) -> None:
+    """In a copy of the packages: a new table and a new nullable column in the
+    store, `python -m server.migrations revision`, and the revisions again
+    build exactly the store's tables (from empty and from the first release)."""
+    for package in ("antrean", "server"):
+        shutil.copytree(REPO / package, tmp_path / package,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    store = tmp_path / "server" / "store.py"
+    store.write_text(store.read_text().replace(
+        '''    Column("closed_reason", String(200)),
+)''', '''    Column("closed_reason", String(200)),
+    Column("booking", String(40)),
+)
+
+bookings_table = Table("bookings", metadata, Column("code", String(40), primary_key=True),
+                       Column("day", String(10), nullable=False, index=True))'''))
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    made = subprocess.run([sys.executable, "-m", "server.migrations", "revision",
+                           "bookings and a ticket's booking"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert made.returncode == 0, made.stderr
+    [written] = (tmp_path / "server" / "migrations" / "versions").glob("0002_*.py")
+    assert written.name == "0002_bookings_and_a_ticket_s_booking.py"
+    assert 'HEAD = "0002"' in (tmp_path / "server" / "migrations" / "__init__.py").read_text()
+    assert "batch_op.add_column(sa.Column('booking'" in written.read_text()
+
+    check = f'''
+import asyncio, sqlite3, sys
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+import server.migrations as migrations
+from server.migrations.cli import on_database
+from server.store import metadata
+assert migrations.__file__.startswith({str(tmp_path)!r}), migrations.__file__
+for name, fixture in (("empty", None), ("first", {str(FIXTURES / "first_release.sqlite.sql")!r})):
+    path = {str(tmp_path)!r} + "/" + name + ".db"
+    if fixture:
+        sqlite3.connect(path).executescript(open(fixture).read())
+    url = "sqlite:///" + path
+    before, after = asyncio.run(on_database(url, lambda c: migrations.upgrade(c, metadata)))
+    assert after.revision == "0002", after
+    diff = asyncio.run(on_database(url, lambda c: compare_metadata(
+        MigrationContext.configure(c, opts={{"compare_type": True}}), metadata)))
+    assert diff == [], diff
+print("ok")
+'''
+    checked = subprocess.run([sys.executable, "-c", check], cwd=tmp_path, env=env,
+                             capture_output=True, text=True, timeout=60)
+    assert checked.stdout.strip() == "ok", checked.stderr
