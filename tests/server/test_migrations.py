@@ -190,9 +190,15 @@ def test_the_commands_on_a_first_release_database(tmp_path: Path) -> None:
 
     current = run_antrean("db", "current", "--db", url)
     assert current.returncode == 0 and "before schema versions" in current.stdout
+    old_rows = _rows(url)
     upgraded = run_antrean("db", "upgrade", "--db", url)
     assert upgraded.returncode == 0, upgraded.stderr
     assert f"upgraded to revision {HEAD}" in upgraded.stdout
+    # A copy of the file as it was, kept first.
+    copy = tmp_path / f"office.db.before-{HEAD}.bak"
+    assert f"kept a copy of the database as it was: {copy}" in upgraded.stdout
+    assert _state(f"sqlite:///{copy}").kind == "unversioned"
+    assert _rows(f"sqlite:///{copy}") == old_rows == _rows(url)
     again = run_antrean("db", "upgrade", "--db", url)
     assert again.returncode == 0 and "already at revision" in again.stdout
     current = run_antrean("db", "current", "--db", url)
@@ -209,6 +215,15 @@ def test_a_bad_url_for_the_db_command_is_explained(tmp_path: Path) -> None:
     result = run_antrean("db", "upgrade", "--db", "mysql://root@db/antrean")
     assert result.returncode == 2 and "unsupported database URL" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_asking_about_a_missing_sqlite_file_does_not_create_it(tmp_path: Path) -> None:
+    result = run_antrean("db", "current", "--db", f"sqlite:///{tmp_path / 'new' / 'x.db'}")
+    assert result.returncode == 0 and "no database file yet" in result.stdout
+    assert not (tmp_path / "new").exists()
+    made = run_antrean("db", "upgrade", "--db", f"sqlite:///{tmp_path / 'new' / 'x.db'}")
+    assert made.returncode == 0 and "kept a copy" not in made.stdout
+    assert f"upgraded to revision {HEAD} (it was empty" in made.stdout
 
 
 def test_a_database_behind_head_is_refused(db_url: str,
