@@ -15,6 +15,7 @@ import contextlib
 import gc
 import json
 import logging
+import math
 import ssl
 import time
 from collections import deque
@@ -735,11 +736,11 @@ class AntreanServer:
     async def _login(self, session: Session, request: protocol.Request) -> None:
         username, pin = request.args["username"], request.args["pin"]
         now = self.clock().timestamp()  # wall clock: a lock is kept across restarts
-        locked = self._guard.locked_for(username, now)
+        locked = await self._guard.locked_for(username, now)
         if locked:
             self._error(session, request, "unauthorized",
                         f"too many wrong PINs: locked for {int(locked // 60) + 1} more minutes",
-                        locked_seconds=int(locked) + 1)
+                        locked_seconds=math.ceil(locked))
             return
         member = self.config.staff_by_username(username)
         stored = member.pin_hash if member else self.config.staff[0].pin_hash

@@ -4,6 +4,8 @@ change it makes is written before the login is answered."""
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import delete, or_, select
 from sqlalchemy.engine import Connection
 
@@ -25,6 +27,8 @@ class LoginLockouts:
     def __init__(self, limits: Limits, store: Store) -> None:
         self.guard = LoginGuard(limits)
         self.store = store
+        # One change at a time: memory and table agree whenever another login looks.
+        self._lock = asyncio.Lock()
 
     async def load(self, now: float) -> None:
         """Take back the kept failures and locks; drop the rows whose lock has
@@ -43,11 +47,27 @@ class LoginLockouts:
         for username, count, locked_until in await self.store.run(work, transaction=True):
             self.guard.restore(username, count, float(locked_until or 0.0), now)
 
-    def locked_for(self, username: str, now: float) -> float:
-        return self.guard.locked_for(username, now)
+    async def locked_for(self, username: str, now: float) -> float:
+        """Seconds the user stays locked, as the table has it now: another
+        server on the same database (a standby that took over) may have
+        counted wrong PINs since this one started."""
+        async with self._lock:
+            if len(username) <= MAX_KEPT_USERNAME:
+                query = select(_table.c.failures, _table.c.locked_until).where(
+                    _table.c.username == username)
+                row = await self.store.run(lambda conn: conn.execute(query).first())
+                if row is None:
+                    self.guard.succeeded(username)
+                else:
+                    self.guard.restore(username, int(row[0]), float(row[1] or 0.0), now)
+            return self.guard.locked_for(username, now)
 
     async def failed(self, username: str, now: float) -> float:
         """Count a wrong PIN and keep the result; the lock it caused (0 if none)."""
+        async with self._lock:
+            return await self._failed(username, now)
+
+    async def _failed(self, username: str, now: float) -> float:
         pruning = self.guard.state(username) is None and (
             self.guard.tracked >= MAX_TRACKED_USERNAMES)
         lock = self.guard.failed(username, now)
@@ -72,11 +92,11 @@ class LoginLockouts:
 
     async def succeeded(self, username: str) -> None:
         """A right PIN clears the count (in memory and in the table)."""
-        if self.guard.state(username) is None:
-            return
-        self.guard.succeeded(username)
-        if len(username) <= MAX_KEPT_USERNAME:
-            await self.store.run(
-                lambda conn: conn.execute(delete(_table).where(_table.c.username == username)),
-                transaction=True)
+        async with self._lock:
+            if self.guard.state(username) is None:
+                return
+            self.guard.succeeded(username)
+            if len(username) <= MAX_KEPT_USERNAME:
+                await self.store.run(lambda conn: conn.execute(
+                    delete(_table).where(_table.c.username == username)), transaction=True)
 

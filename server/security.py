@@ -46,6 +46,7 @@ class LoginGuard:
         """Take back a kept state; a lock ends at most one lockout from now
         (the lockout may have been shortened, or the clock gone back)."""
         until = min(locked_until, now + self.lockout_seconds) if locked_until > now else 0.0
+        self._failures.pop(username, None)
         if until or count:
             self._failures[username] = _Failures(max(0, count), until)
 
