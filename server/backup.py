@@ -232,7 +232,8 @@ def add_backup_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_restore_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--from", dest="source", required=True, help="the backup file")
+    parser.add_argument("--from", dest="source", metavar="FILE", required=True,
+                        help="the backup file")
     parser.add_argument("--db", required=True, help="the database URL to restore into")
     parser.add_argument("--replace", action="store_true",
                         help="overwrite a database that already holds tables (stop its "
