@@ -79,6 +79,9 @@ def backup_sqlite(source: Path, out: Path) -> int:
             seq = _last_seq(dst)
         finally:
             dst.close()
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     finally:
         src.close()
     os.replace(partial, out)

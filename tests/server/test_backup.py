@@ -227,3 +227,12 @@ def test_without_pg_dump_the_command_to_run_is_printed(
     (tmp_path / "x.pgdump").write_bytes(b"PGDMP")
     assert run_restore(restore) == 2
     assert "pg_restore --clean --if-exists" in capsys.readouterr().err
+
+
+def test_a_backup_of_a_file_that_is_no_database_leaves_nothing(tmp_path: Path) -> None:
+    (tmp_path / "office.db").write_text("not a database at all, " * 100)
+    result = run_antrean("backup", "--db", f"sqlite:///{tmp_path / 'office.db'}",
+                         "--out", str(tmp_path / "b.db"))
+    assert result.returncode == 1 and "not a database" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["office.db"]
