@@ -103,6 +103,19 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check-config", help="validate an office file and say what "
                                 "is wrong")
     check.add_argument("config")
+
+    from server.main import default_db_url
+    from server.migrations.cli import add_db_arguments
+
+    database = commands.add_parser("db", help="the database's schema: upgrade, current")
+    add_db_arguments(database, lambda: default_db_url(False))
+
+    from server.backup import add_backup_arguments, add_restore_arguments
+
+    add_backup_arguments(commands.add_parser(
+        "backup", help="copy the database while the server runs (docs/database.md)"))
+    add_restore_arguments(commands.add_parser(
+        "restore", help="put a backup back (the server stopped)"))
     return parser
 
 
@@ -189,6 +202,15 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"services, {len(config.office.counters)} counters, {len(config.devices)} "
               f"devices, {len(config.staff)} staff")
         return 0
+    if command == "db":
+        from server.main import default_db_url
+        from server.migrations.cli import run as run_db
+
+        return run_db(args, default_db_url(False))
+    if command in ("backup", "restore"):
+        from server.backup import run_backup, run_restore
+
+        return run_backup(args) if command == "backup" else run_restore(args)
     raise AssertionError(command)  # pragma: no cover
 
 

@@ -20,6 +20,7 @@ MAX_STRING = 2000
 # A device name is part of the key that remembers its answers in the database
 # (an index row there is limited to a few KB).
 MAX_DEVICE = 100
+MAX_ID = 200  # a request id: 1 to 200 characters of text
 
 ROLES = ("kiosk", "display", "counter", "supervisor")
 STAFF_ROLES = frozenset({"counter", "supervisor"})
@@ -160,7 +161,7 @@ class Hello:
 @dataclass(frozen=True, slots=True)
 class Request:
     type: str
-    id: Any
+    id: str
     args: JSON = field(default_factory=dict)
 
     @property
@@ -224,7 +225,7 @@ def parse_hello(message: JSON) -> Hello:
     if len(device) > MAX_DEVICE:
         raise ProtocolError("bad_request", f"device must be at most {MAX_DEVICE} characters")
     role = message.get("role")
-    if role not in ROLES:
+    if not isinstance(role, str):
         raise ProtocolError("bad_request", f"role must be one of {', '.join(ROLES)}")
     token = message.get("token", "")
     if not isinstance(token, str):
@@ -233,6 +234,9 @@ def parse_hello(message: JSON) -> Hello:
     since = message.get("since")
     if since is not None and (type(since) is not int or since < 0):
         raise ProtocolError("bad_request", "since must be a non-negative integer or null")
+    if role not in ROLES:
+        # Well-formed, but no grant can match: refused like a wrong token.
+        raise ProtocolError("unauthorized", f"unknown role: one of {', '.join(ROLES)}")
     return Hello(role=role, device=device, token=token, since=since)
 
 
@@ -248,12 +252,10 @@ def parse_request(message: JSON) -> Request:
     if spec is None:
         raise ProtocolError("unknown_type", f"unknown request type {kind[:40]!r}",
                             _safe_id(request_id))
-    if type(request_id) is int and abs(request_id) < 2**53:
-        pass
-    elif isinstance(request_id, str) and 0 < len(request_id) <= 200:
-        _check_text(request_id, "id")
-    else:
-        raise ProtocolError("bad_request", "id must be a non-empty string", None)
+    if not isinstance(request_id, str) or not 0 < len(request_id) <= MAX_ID:
+        raise ProtocolError("bad_request", f"id must be a string of 1 to {MAX_ID} characters",
+                            None)
+    _check_text(request_id, "id")
     args: JSON = {}
     for spec_field in spec.fields:
         if spec_field.name not in message or (
@@ -325,15 +327,13 @@ def _check_text(value: str, name: str) -> None:
         raise ProtocolError("bad_request", f"{name} is not valid text")
 
 
-def _safe_id(request_id: Any) -> Any:
-    """Echo an id only when it is one we could have accepted."""
-    if isinstance(request_id, str) and len(request_id) <= 200:
+def _safe_id(request_id: Any) -> str | None:
+    """Echo an id only when it is one we could have accepted (a number never is)."""
+    if isinstance(request_id, str) and 0 < len(request_id) <= MAX_ID:
         try:
-            request_id.encode("utf-8")
-        except UnicodeEncodeError:
+            _check_text(request_id, "id")
+        except ProtocolError:
             return None
-        return request_id
-    if type(request_id) is int and abs(request_id) < 2**53:
         return request_id
     return None
 

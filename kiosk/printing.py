@@ -742,7 +742,7 @@ class TicketPrinter:
             import serial  # pyserial, optional: only serial printers need it
         except ImportError as exc:
             raise PrinterUnavailable(
-                "unreachable", "serial printing needs pyserial (pip install pyserial)"
+                "unreachable", "serial printing needs pyserial: pip install 'antrean[usb]'"
             ) from exc
         # Ten bits a byte on the wire: a slow line gets the time the ticket needs.
         write_timeout = target.timeout + len(data) * 10 / target.baudrate
@@ -777,7 +777,7 @@ class TicketPrinter:
 
         if not Usb.is_usable():
             raise PrinterUnavailable(
-                "unreachable", "USB printing needs pyusb (pip install python-escpos[usb])"
+                "unreachable", "USB printing needs pyusb: pip install 'antrean[usb]'"
             )
         endpoints = {
             key: value

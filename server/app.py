@@ -15,6 +15,7 @@ import contextlib
 import gc
 import json
 import logging
+import math
 import ssl
 import time
 from collections import deque
@@ -39,8 +40,9 @@ from antrean.core.model import DomainError, Priority, StaffRef, Text, iso
 from antrean.core.office import Event, Office
 from server.config import OfficeConfig, verify_secret
 from server.fanout import Audience, FanOut
+from server.lockouts import LoginLockouts
+from server.metrics import UNPARSED, ServerMetrics, ServerState
 from server.security import (
-    LoginGuard,
     RateLimiter,
     TokenCache,
     candidate_grants,
@@ -136,7 +138,7 @@ class AntreanServer:
         self._joiners: list[tuple[Session, int, _HeldWelcome | None]] = []
         self._sessions: set[Session] = set()
         self._welcome_cache: dict[bool, tuple[int, float, str]] = {}
-        self._guard = LoginGuard(config.limits)
+        self._guard = LoginLockouts(config.limits, store)
         self._limiter = RateLimiter()
         self._tokens = TokenCache()
         self._token_checks: dict[tuple[str, str, str], asyncio.Future[bool]] = {}
@@ -147,6 +149,11 @@ class AntreanServer:
         self._churn = 0
         self._server: Server | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self.metrics = ServerMetrics(ServerState(
+            clients=lambda: self.health()["clients"],
+            waiting=lambda: {code: self.office.waiting_count(code)
+                             for code in self.office.services},
+            seq=lambda: self.committed_seq))
         self._handlers: dict[str, Handler] = {
             "ticket.issue": self._issue,
             "counter.open": self._counter_open,
@@ -173,6 +180,7 @@ class AntreanServer:
         self, host: str = "127.0.0.1", port: int = 8765, ssl_context: ssl.SSLContext | None = None
     ) -> None:
         await self.store.open()
+        await self._guard.load(self.clock().timestamp())
         await self.restore()
         self._server = await serve(
             self._connection,
@@ -299,6 +307,8 @@ class AntreanServer:
                                ("Content-Length", str(len(body))),
                                ("Cache-Control", "no-store")])
             return Response(HTTPStatus.OK, "OK", headers, body)
+        if path == "/metrics":
+            return self.metrics.response()
         if path in ("/ws", "/"):
             return None
         return connection.respond(HTTPStatus.NOT_FOUND, "not found: connect to /ws\n")
@@ -337,10 +347,12 @@ class AntreanServer:
             return None
         except ConnectionClosed:
             return None
+        self.metrics.requests["hello"] += 1
         try:
             hello = protocol.parse_hello(protocol.loads(first))
         except protocol.ProtocolError as exc:
-            await self._refuse(ws, "bad_request", exc.message, protocol.CLOSE_BAD_HELLO)
+            await self._refuse(ws, exc.code, exc.message, protocol.CLOSE_UNAUTHORIZED
+                               if exc.code == "unauthorized" else protocol.CLOSE_BAD_HELLO)
             return None
         if not await self._token_ok(hello):
             await self._refuse(ws, "unauthorized", "unknown device token for this role",
@@ -352,6 +364,7 @@ class AntreanServer:
         return session
 
     async def _refuse(self, ws: ServerConnection, code: str, message: str, close: int) -> None:
+        self.metrics.error("hello", code)
         with contextlib.suppress(ConnectionClosed):
             await ws.send(protocol.error(None, code, message))
             await ws.close(close, message[:120])
@@ -436,8 +449,11 @@ class AntreanServer:
         try:
             request = protocol.parse_request(protocol.loads(frame))
         except protocol.ProtocolError as exc:
+            self.metrics.requests[UNPARSED] += 1
+            self.metrics.error(UNPARSED, exc.code)
             self._send(session.ws, protocol.error(exc.request_id, exc.code, exc.message))
             return
+        self.metrics.requests[request.type] += 1
         spec = request.spec
         if session.role not in spec.roles:
             self._error(session, request, "forbidden",
@@ -493,6 +509,7 @@ class AntreanServer:
 
     def _error(self, session: Session, request: protocol.Request, code: str, text: str,
                key: tuple[str, str] | None = None, **extra: Any) -> None:
+        self.metrics.error(request.type, code)
         answer = protocol.error(request.id, code, text)
         if extra:
             answer = protocol.dumps({**json.loads(answer), **extra})
@@ -618,12 +635,15 @@ class AntreanServer:
     async def _commit_once(self) -> None:
         items, self._pending = self._pending, []
         batch, self._batch = self._batch, Batch.empty()
+        started = time.perf_counter()
         try:
             await self.store.write(batch)
         except Exception:
             log.exception("commit failed: answering internal and reloading from the database")
+            self.metrics.commit_failures += 1
             await self._recover(items)
             return
+        self.metrics.committed(time.perf_counter() - started, len(items))
         outgoing: dict[ServerConnection, list[bytes]] = {}
         for item in items:
             if item.key is not None and item.answer is not None:
@@ -633,7 +653,9 @@ class AntreanServer:
                 answer = _text_frame(item.answer)
                 for session in item.sessions:
                     outgoing.setdefault(session.ws, []).append(answer)
+        started = time.perf_counter()
         self._publish([event for item in items for event in item.events], outgoing)
+        self.metrics.fanout_seconds.observe(time.perf_counter() - started)
 
     def _publish(self, events: list[tuple[int, str, str]],
                  outgoing: dict[ServerConnection, list[bytes]]) -> None:
@@ -714,18 +736,18 @@ class AntreanServer:
     # ================================================================ handlers
     async def _login(self, session: Session, request: protocol.Request) -> None:
         username, pin = request.args["username"], request.args["pin"]
-        now = time.monotonic()
-        locked = self._guard.locked_for(username, now)
+        now = self.clock().timestamp()  # wall clock: a lock is kept across restarts
+        locked = await self._guard.locked_for(username, now)
         if locked:
             self._error(session, request, "unauthorized",
                         f"too many wrong PINs: locked for {int(locked // 60) + 1} more minutes",
-                        locked_seconds=int(locked) + 1)
+                        locked_seconds=math.ceil(locked))
             return
         member = self.config.staff_by_username(username)
         stored = member.pin_hash if member else self.config.staff[0].pin_hash
         good = await self._verify(pin, stored)
         if member is None or not good:
-            lock = self._guard.failed(username, time.monotonic())
+            lock = await self._guard.failed(username, self.clock().timestamp())
             if lock:
                 self._error(session, request, "unauthorized",
                             f"wrong PIN: locked for {int(lock // 60)} minutes",
@@ -736,7 +758,7 @@ class AntreanServer:
         if not staff_may_use(member, session.role):
             self._error(session, request, "forbidden", "this console needs a supervisor")
             return
-        self._guard.succeeded(username)
+        await self._guard.succeeded(username)
         session.staff = StaffRef(member.username, member.name)
         session.staff_roles = member.roles
         self._send(session.ws, protocol.ok(request.id, {"staff": {

@@ -16,6 +16,7 @@ import platformdirs
 from server.app import AntreanServer
 from server.config import ConfigError, OfficeConfig, load_config
 from server.demo import DEMO_TOKENS, DEMO_USERNAME, demo_config
+from server.migrations import SchemaError
 from server.store import Store
 
 log = logging.getLogger("antrean.server")
@@ -102,6 +103,12 @@ def run(args: argparse.Namespace) -> int:
         asyncio.run(serve_until_stopped(args, config))
     except ConfigError as exc:
         print(f"antrean server: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except SchemaError as exc:
+        from server.migrations.cli import refusal
+
+        print(f"antrean server: {refusal(exc, args.db or default_db_url(args.demo))}",
+              file=sys.stderr)
         return 2
     except OSError as exc:
         print(f"antrean server: {exc}", file=sys.stderr)

@@ -20,8 +20,9 @@ MAX_TRACKED_USERNAMES = 10_000
 
 class LoginGuard:
     """Five wrong PINs lock that user for five minutes (both configurable).
-    Remembers at most MAX_TRACKED_USERNAMES names: someone trying made-up
-    usernames all day cannot make the server's memory grow without end."""
+    `now` is wall-clock seconds (locks are kept across restarts). Remembers
+    at most MAX_TRACKED_USERNAMES names: someone trying made-up usernames
+    all day cannot make the server's memory grow without end."""
 
     def __init__(self, limits: Limits) -> None:
         self.attempts = limits.login_attempts
@@ -29,11 +30,29 @@ class LoginGuard:
         self._failures: dict[str, _Failures] = {}
 
     def locked_for(self, username: str, now: float) -> float:
-        """Seconds the user stays locked (0 when not locked)."""
+        """Seconds the user stays locked (0 when not locked); never more than
+        one lockout, even if the clock went back."""
         failures = self._failures.get(username)
         if failures is None or failures.locked_until <= now:
             return 0.0
-        return failures.locked_until - now
+        return min(failures.locked_until - now, self.lockout_seconds)
+
+    def state(self, username: str) -> tuple[int, float] | None:
+        """(wrong PINs counted, locked until) for keeping; None when clean."""
+        failures = self._failures.get(username)
+        return None if failures is None else (failures.count, failures.locked_until)
+
+    def restore(self, username: str, count: int, locked_until: float, now: float) -> None:
+        """Take back a kept state; a lock ends at most one lockout from now
+        (the lockout may have been shortened, or the clock gone back)."""
+        until = min(locked_until, now + self.lockout_seconds) if locked_until > now else 0.0
+        self._failures.pop(username, None)
+        if until or count:
+            self._failures[username] = _Failures(max(0, count), until)
+
+    @property
+    def tracked(self) -> int:
+        return len(self._failures)
 
     def failed(self, username: str, now: float) -> float:
         """Record a wrong PIN; returns the lock time it caused (0 if none)."""

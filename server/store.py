@@ -24,6 +24,7 @@ import orjson
 from sqlalchemy import (
     BigInteger,
     Column,
+    Float,
     Integer,
     MetaData,
     PrimaryKeyConstraint,
@@ -107,6 +108,18 @@ requests_table = Table(
     Column("request_id", Text, nullable=False),
     Column("answer", Text, nullable=False),
     PrimaryKeyConstraint("day", "device", "request_id"),
+)
+
+# Login lockouts (server/lockouts.py): a wrong PIN's count and the lock, so a
+# restart does not unlock anyone. Times are UNIX seconds; usernames are at most
+# 200 characters, as in the events' `staff` column.
+login_failures_table = Table(
+    "login_failures",
+    metadata,
+    Column("username", String(200), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("locked_until", Float),
+    Column("updated_at", Float, nullable=False),
 )
 
 _TICKET_COLUMNS = [c.name for c in tickets_table.columns if c.name != "id"]
@@ -265,11 +278,20 @@ class Store:
         async with self._async_engine.connect() as aconn:
             return await aconn.run_sync(work)
 
+    async def run(self, work: Callable[[Connection], _R], transaction: bool = False) -> _R:
+        """Run `work` on a connection as the store runs its own (for the
+        modules that keep tables of their own, e.g. server/lockouts.py)."""
+        return await self._run(work, transaction)
+
     async def open(self) -> None:
+        """Create a brand-new database at the newest schema, or check that the
+        database has it (server/migrations: SchemaOutdated says what to run)."""
+        from server.migrations import ensure_schema
+
         def create(conn: Connection) -> None:
             if self.schema:
                 conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
-            metadata.create_all(conn)
+            ensure_schema(conn, metadata)
 
         await self._run(create, transaction=True)
 
@@ -361,8 +383,12 @@ class Store:
         return [dict(row) for row in rows]
 
     async def drop_all(self) -> None:
-        """Tests only: start from an empty database."""
-        await self._run(metadata.drop_all, transaction=True)
+        """Tests only: start from an empty database (schema version included)."""
+        def drop(conn: Connection) -> None:
+            metadata.drop_all(conn)
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+        await self._run(drop, transaction=True)
 
 
 def ticket_row(wire: dict[str, Any], day: str) -> dict[str, Any]:

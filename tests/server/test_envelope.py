@@ -24,14 +24,32 @@ ROLES = ("kiosk", "display", "counter", "supervisor")
 def test_answers_carry_the_request_id(server: ServerThread, connect: Connect) -> None:
     kiosk = connect(server, "kiosk")
     assert kiosk.request("ping", "text-id")["id"] == "text-id"
-    assert kiosk.request("ping", 17)["id"] == 17
     issued = kiosk.request("ticket.issue", "k-1", service="A")
     assert issued["type"] == "ok" and issued["id"] == "k-1"
     refused = kiosk.request("ticket.issue", "k-2", service="Z")
     assert refused == {"type": "error", "id": "k-2", "code": "not_found",
                        "message": refused["message"]}
-    forbidden = kiosk.request("ticket.call_next", 99, counter="1")
-    assert forbidden["type"] == "error" and forbidden["id"] == 99
+    forbidden = kiosk.request("ticket.call_next", "k-3", counter="1")
+    assert forbidden["type"] == "error" and forbidden["id"] == "k-3"
+
+
+@pytest.mark.parametrize("bad_id", [17, 0, "", 1.5, None, ["k-1"]], ids=repr)
+def test_an_id_that_is_not_a_non_empty_string_is_bad_request(
+    bad_id: Any, server: ServerThread, connect: Connect
+) -> None:
+    """docs/protocol.md: a request id is 1 to 200 characters of text. Any other
+    id is refused with id null (only an acceptable id is echoed), the
+    connection stays open and nothing changes."""
+    kiosk = connect(server, "kiosk")
+    message: dict[str, Any] = {"type": "ticket.issue", "service": "A"}
+    if bad_id is not None:
+        message["id"] = bad_id
+    kiosk.send(message)
+    refused = json.loads(kiosk.raw_answer(None))
+    assert refused["type"] == "error" and refused["code"] == "bad_request", refused
+    assert refused["id"] is None and "id" in refused["message"]
+    assert kiosk.request("ping", "still-open")["type"] == "ok"
+    assert health(server.port)["seq"] == 0
 
 
 def _busy_day(server: ServerThread, connect: Connect) -> tuple[dict[str, RawClient], int]:
@@ -215,8 +233,8 @@ def test_requests_on_one_connection_run_in_the_order_received(server: ServerThre
                 ("ticket.complete", {"ticket": "A001"}),
                 ("counter.close", {"counter": "1"})]
     for n, (type_, fields) in enumerate(pipeline):
-        counter.send({"type": type_, "id": n, **fields})
-    answers = counter.answers(list(range(len(pipeline))))
+        counter.send({"type": type_, "id": str(n), **fields})
+    answers = counter.answers([str(n) for n in range(len(pipeline))])
     assert [a["type"] for a in answers] == ["ok"] * len(pipeline), answers
     assert answers[-2]["result"]["ticket"]["status"] == "done"
 

@@ -93,8 +93,8 @@ def test_requests_per_second_are_limited_per_device(servers: Servers,
     server = servers.start(config_with_limits(issue_per_minute=None, requests_per_second=5))
     display = connect(server, "display", "display-1")
     for n in range(12):
-        display.send({"type": "ping", "id": n})
-    codes = [answer.get("code", "ok") for answer in display.answers(list(range(12)))]
+        display.send({"type": "ping", "id": str(n)})
+    codes = [answer.get("code", "ok") for answer in display.answers([str(n) for n in range(12)])]
     assert 5 <= codes.count("ok") <= 7, codes
     assert set(codes) == {"ok", "rate_limited"}
     assert codes[:5] == ["ok"] * 5
