@@ -1,0 +1,195 @@
+"""Hot standby (server/standby.py): two servers on one PostgreSQL schema, one
+leads; the other follows the log, refuses clients with 4503, and takes over
+with seq, numbers, waiting order and answers continued. Fencing: a server
+that lost the lock cannot commit."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect as sync_connect
+
+from antrean import protocol
+from server.standby import Fenced
+from server.store import Batch, Store
+from tests.server.databases import ON_BOTH_DATABASES
+from tests.server.servers import Servers, app
+from tests.server.wire import RawClient, health, hello_frame, wait_until
+from tests.support import ServerThread, open_counter
+
+Connect = Callable[..., RawClient]
+ON_POSTGRES = pytest.mark.parametrize(
+    "db_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
+
+
+def refused_with(url: str) -> tuple[int | None, str | None]:
+    """Connect, say hello, and return how the server closed the connection."""
+    with sync_connect(url, open_timeout=5, close_timeout=2) as ws:
+        with pytest.raises(ConnectionClosed):
+            ws.send(hello_frame("display", "display-refused"))
+            ws.recv(5)
+        return ws.close_code, ws.close_reason
+
+
+def role(thread: ServerThread) -> str:
+    return str(health(thread.port)["role"])
+
+
+async def _terminate(db_url: str, pid: int) -> None:
+    store = Store(db_url)
+    try:
+        await store._run(lambda conn: conn.exec_driver_sql(
+            f"SELECT pg_terminate_backend({int(pid)})").scalar())
+    finally:
+        await store.close()
+
+
+async def _event_count(db_url: str) -> int:
+    store = Store(db_url)
+    try:
+        return len(await store.events_between(0, 2**62))
+    finally:
+        await store.close()
+
+
+def lock_pid(thread: ServerThread) -> int:
+    leadership = app(thread)._leadership
+    assert leadership is not None and leadership._lock is not None
+    return int(leadership._lock.get_server_pid())
+
+
+@ON_BOTH_DATABASES
+def test_a_lone_server_leads(server: ServerThread) -> None:
+    assert health(server.port)["role"] == "leader"
+
+
+@ON_POSTGRES
+def test_the_second_server_is_a_standby_that_refuses_clients(servers: Servers) -> None:
+    leader = servers.start()
+    standby = servers.start()
+    assert (role(leader), role(standby)) == ("leader", "standby")
+    code, reason = refused_with(standby.url)
+    assert code == protocol.CLOSE_STANDBY == 4503
+    assert reason == "standby: try the next server"
+    # The leader still serves.
+    client = RawClient(leader.url, "display", "display-ok")
+    assert client.welcome["type"] == "welcome"
+    client.close()
+
+
+@ON_POSTGRES
+def test_the_standby_follows_and_takes_over_with_everything_continued(
+        servers: Servers, connect: Connect) -> None:
+    leader = servers.start()
+    standby = servers.start()
+    kiosk = connect(leader, "kiosk", "kiosk-1")
+    issued = [kiosk.request("ticket.issue", f"issue-{n}", service="A") for n in range(5)]
+    numbers = [answer["result"]["ticket"]["number"] for answer in issued]
+    counter = connect(leader, "counter", "counter-1")
+    open_counter(counter, "1", ["A"])
+    first_call = counter.ok("ticket.call_next", counter="1")["ticket"]
+    assert first_call["number"] == numbers[0]
+    seq = health(leader.port)["seq"]
+    wait_until(lambda: health(standby.port)["seq"] == seq, 5, "the standby follows the log")
+    assert app(standby).office.checkpoint() == app(leader).office.checkpoint()
+
+    leader.stop()
+    wait_until(lambda: role(standby) == "leader", 5, "the standby takes over")
+    again = connect(standby, "kiosk", "kiosk-1")
+    # Idempotency continued: the same id gets the original answer, not a new ticket.
+    retried = again.request("ticket.issue", "issue-2", service="A")
+    assert retried == issued[2]
+    # Numbering and seq continued.
+    fresh = again.ok("ticket.issue", service="A")["ticket"]
+    assert fresh["number"] == "A006"
+    assert health(standby.port)["seq"] == seq + 1
+    # Waiting order continued: the next call is the second ticket.
+    # (New ids: this console's earlier ids keep their answers on the new leader.)
+    counter2 = connect(standby, "counter", "counter-1")
+    counter2.login()
+    assert counter2.request("ticket.complete", "after-1", ticket=first_call["id"])["type"] == "ok"
+    called = counter2.request("ticket.call_next", "after-2", counter="1")
+    assert called["result"]["ticket"]["number"] == numbers[1]
+
+
+@ON_POSTGRES
+def test_a_standby_does_not_commit(servers: Servers) -> None:
+    servers.start()
+    standby = servers.start()
+    batch = Batch.empty()
+    batch.events.append({"seq": 10_000, "day": "2026-01-01", "at": "", "name": "announcement",
+                         "data": "{}", "device": None, "staff": None})
+    with pytest.raises(Fenced):
+        standby.run(app(standby).store.write(batch))
+
+
+def _one_event(seq: int) -> Batch:
+    batch = Batch.empty()
+    batch.events.append({"seq": seq, "day": "2026-01-01", "at": "", "name": "announcement",
+                         "data": "{}", "device": None, "staff": None})
+    return batch
+
+
+@ON_POSTGRES
+def test_a_leader_cut_off_from_its_lock_stops_and_cannot_commit(
+        servers: Servers, db_url: str, connect: Connect) -> None:
+    """pg_terminate_backend on the leader's lock connection, with no standby:
+    its own fence refuses every later commit (the lock is gone), its clients
+    are closed with 4503, and it comes back as a standby, then leads again."""
+    leader = servers.start()
+    kiosk = connect(leader, "kiosk", "kiosk-1")
+    kiosk.ok("ticket.issue", service="A")
+    leading_fence = app(leader).store.fence
+    asyncio.run(_terminate(db_url, lock_pid(leader)))
+    assert kiosk.expect_close(5) == protocol.CLOSE_STANDBY
+    count = asyncio.run(_event_count(db_url))
+    # The old term's fence: this server's lock backend no longer holds the lock.
+    store = app(leader).store
+    current = store.fence
+    store.fence = leading_fence
+    try:
+        with pytest.raises(Fenced):
+            leader.run(store.write(_one_event(50_000)))
+    finally:
+        store.fence = current
+    assert asyncio.run(_event_count(db_url)) == count
+    # Nobody else wants the lock: it takes it again (a new term) and serves.
+    wait_until(lambda: role(leader) == "leader", 10, "the server leads again")
+    again = connect(leader, "kiosk", "kiosk-2")
+    assert again.ok("ticket.issue", service="A")["ticket"]["number"] == "A002"
+
+
+@ON_POSTGRES
+def test_a_commit_in_flight_when_leadership_moves_is_refused_and_answered_once_by_the_new_leader(
+        servers: Servers, db_url: str, connect: Connect) -> None:
+    leader = servers.start()
+    standby = servers.start()
+    kiosk = connect(leader, "kiosk", "kiosk-1")
+    kiosk.ok("ticket.issue", service="A")
+    seq = health(leader.port)["seq"]
+    wait_until(lambda: health(standby.port)["seq"] == seq, 5, "the standby follows")
+    # The old term's fence survives in the old leader's hands; the lock moves.
+    old_fence = app(leader).store.fence
+    asyncio.run(_terminate(db_url, lock_pid(leader)))
+    wait_until(lambda: role(standby) == "leader", 5, "the standby takes over")
+    count = asyncio.run(_event_count(db_url))
+    store = app(leader).store
+    current = store.fence
+    store.fence = old_fence
+    try:
+        with pytest.raises(Fenced):
+            leader.run(store.write(_one_event(seq + 1)))
+    finally:
+        store.fence = current
+    assert asyncio.run(_event_count(db_url)) == count
+    # The kiosk's request cut off by the move is retried on the new leader
+    # with its id, and answered once.
+    moved = connect(standby, "kiosk", "kiosk-1")
+    first = moved.request("ticket.issue", "cut-off", service="A")
+    assert first["type"] == "ok" and first["result"]["ticket"]["number"] == "A002"
+    assert moved.request("ticket.issue", "cut-off", service="A") == first
+    assert refused_with(leader.url)[0] == protocol.CLOSE_STANDBY or role(leader) == "standby"
+
