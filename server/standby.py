@@ -99,6 +99,7 @@ class Leadership:
         self._listen: asyncpg.Connection | None = None
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     # ------------------------------------------------------------ connections
     async def _connect(self, purpose: str) -> asyncpg.Connection:
@@ -130,10 +131,12 @@ class Leadership:
         for connection in (self._listen, self._lock):
             if connection is not None and not connection.is_closed():
                 with contextlib.suppress(Exception):
-                    await asyncio.wait_for(connection.close(), 2)
+                    async with asyncio.timeout(2):
+                        await connection.close()
         self._listen = self._lock = None
 
     async def stop_watching(self) -> None:
+        self._stopping = True  # (3.11's wait_for can swallow a cancel: the loops check this)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -178,7 +181,8 @@ class Leadership:
         if self.lost.is_set() or self._lock is None or self._lock.is_closed():
             return False
         try:
-            await asyncio.wait_for(self._lock.fetchval("SELECT 1"), HEARTBEAT_TIMEOUT)
+            async with asyncio.timeout(HEARTBEAT_TIMEOUT):
+                await self._lock.fetchval("SELECT 1")
         except Exception:
             return False
         return True
@@ -188,7 +192,7 @@ class Leadership:
         self._task = asyncio.create_task(self._run(leading), name="antrean-leadership")
 
     async def _run(self, leading: bool) -> None:
-        while True:
+        while not self._stopping:
             try:
                 if not leading:
                     await self._stand_by()
@@ -203,6 +207,8 @@ class Leadership:
                     raise
                 log.warning("leadership connection failed: %s", exc)
                 failed = True
+            if self._stopping:
+                return
             if self.server.role == "leader":
                 log.warning("lost leadership (term %s): stopping, clients move on", self.term)
             self.store.fence = refuse_commit
@@ -223,10 +229,12 @@ class Leadership:
         answering, or a commit was refused."""
         lock = await self._lock_connection()
         lock.add_termination_listener(lambda _: self.lost.set())
-        while not self.lost.is_set():
-            await asyncio.wait_for(lock.fetchval("SELECT 1"), HEARTBEAT_TIMEOUT)
+        while not self.lost.is_set() and not self._stopping:
+            async with asyncio.timeout(HEARTBEAT_TIMEOUT):
+                await lock.fetchval("SELECT 1")
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.lost.wait(), HEARTBEAT_SECONDS)
+                async with asyncio.timeout(HEARTBEAT_SECONDS):
+                    await self.lost.wait()
 
     async def _stand_by(self) -> None:
         """Follow the log until the lock is ours; then finish the log and lead."""
@@ -238,13 +246,15 @@ class Leadership:
         acquire = asyncio.ensure_future(
             lock.fetchval("SELECT pg_advisory_lock($1, $2)", *self.keys))
         try:
-            while not acquire.done():
+            while not acquire.done() and not self._stopping:
                 await self.catch_up()
                 self._wake.clear()
                 woken = asyncio.ensure_future(self._wake.wait())
                 await asyncio.wait((acquire, woken), timeout=FOLLOW_POLL_SECONDS,
                                    return_when=asyncio.FIRST_COMPLETED)
                 woken.cancel()
+            if not acquire.done():
+                raise asyncio.CancelledError  # stopping
             acquire.result()
         finally:
             if not acquire.done():
@@ -257,7 +267,8 @@ class Leadership:
                     self.server.office.seq, (time.monotonic() - started) * 1000)
         listen, self._listen = self._listen, None
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(listen.close(), 2)
+            async with asyncio.timeout(2):
+                await listen.close()
 
     def _notified(self, *_: Any) -> None:
         self._wake.set()

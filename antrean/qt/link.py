@@ -7,6 +7,11 @@ notices a `seq` gap and resynchronises, and reconnects by itself with
 exponential back-off and jitter. Requests still unanswered when the
 connection drops are sent again with the same id after the reconnect, so the
 server answers them once (idempotency) and nothing is lost or done twice.
+
+The URL may list several servers, comma-separated (a leader and its hot
+standby): the link moves to the next one when a server refuses it as a
+standby (close 4503) or cannot be reached, and sends its unanswered requests
+there with the same ids.
 """
 
 from __future__ import annotations
@@ -85,7 +90,9 @@ class ServerLink(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self.url = url
+        self.urls = [part.strip() for part in url.split(",") if part.strip()] or [url]
+        self.url = self.urls[0]  # the server tried now
+        self._rotations = 0  # servers moved on to since the last welcome
         self.role = role
         self.device = device
         self.token = token
@@ -221,6 +228,7 @@ class ServerLink(QObject):
             return
         self._welcomed = True
         self._backoff = backoff_delays()
+        self._rotations = 0
         self._heartbeat.start()
         if snapshot is not None:
             self.snapshot_loaded.emit()
@@ -342,8 +350,21 @@ class ServerLink(QObject):
                     pending.callback(Answer(False, {}, "disconnected", "connection lost"))
         if self._stopped or self._retry_timer.isActive():
             return
-        delay = 0.05 if was_welcomed and self.office is not None else next(self._backoff)
-        self._retry_timer.start(int(delay * 1000))
+        self._retry_timer.start(int(self._reconnect_delay(code, was_welcomed) * 1000))
+
+    def _reconnect_delay(self, code: int, was_welcomed: bool) -> float:
+        """Where to reconnect (the same server after a blip; the next in the
+        list after a standby's refusal or a failed attempt) and how soon."""
+        if was_welcomed and self.office is not None and code != protocol.CLOSE_STANDBY:
+            return 0.05
+        if len(self.urls) > 1:
+            self._rotations += 1
+            self.url = self.urls[(self.urls.index(self.url) + 1) % len(self.urls)]
+            if code == protocol.CLOSE_STANDBY:
+                return random.uniform(0.1, 0.3)  # a standby is up: it leads within seconds
+            if self._rotations % len(self.urls):
+                return 0.05  # the others before waiting
+        return next(self._backoff)
 
     def _set_connected(self, connected: bool) -> None:
         if connected != self.connected:

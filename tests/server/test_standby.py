@@ -5,7 +5,6 @@ that lost the lock cannot commit."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 
 import pytest
@@ -14,8 +13,9 @@ from websockets.sync.client import connect as sync_connect
 
 from antrean import protocol
 from server.standby import Fenced
-from server.store import Batch, Store
+from server.store import Batch
 from tests.server.databases import ON_BOTH_DATABASES
+from tests.server.failover import event_count, lock_pid, terminate_backend
 from tests.server.servers import Servers, app
 from tests.server.wire import RawClient, health, hello_frame, wait_until
 from tests.support import ServerThread, open_counter
@@ -36,29 +36,6 @@ def refused_with(url: str) -> tuple[int | None, str | None]:
 
 def role(thread: ServerThread) -> str:
     return str(health(thread.port)["role"])
-
-
-async def _terminate(db_url: str, pid: int) -> None:
-    store = Store(db_url)
-    try:
-        await store._run(lambda conn: conn.exec_driver_sql(
-            f"SELECT pg_terminate_backend({int(pid)})").scalar())
-    finally:
-        await store.close()
-
-
-async def _event_count(db_url: str) -> int:
-    store = Store(db_url)
-    try:
-        return len(await store.events_between(0, 2**62))
-    finally:
-        await store.close()
-
-
-def lock_pid(thread: ServerThread) -> int:
-    leadership = app(thread)._leadership
-    assert leadership is not None and leadership._lock is not None
-    return int(leadership._lock.get_server_pid())
 
 
 @ON_BOTH_DATABASES
@@ -143,9 +120,9 @@ def test_a_leader_cut_off_from_its_lock_stops_and_cannot_commit(
     kiosk = connect(leader, "kiosk", "kiosk-1")
     kiosk.ok("ticket.issue", service="A")
     leading_fence = app(leader).store.fence
-    asyncio.run(_terminate(db_url, lock_pid(leader)))
+    terminate_backend(db_url, lock_pid(leader))
     assert kiosk.expect_close(5) == protocol.CLOSE_STANDBY
-    count = asyncio.run(_event_count(db_url))
+    count = event_count(db_url)
     # The old term's fence: this server's lock backend no longer holds the lock.
     store = app(leader).store
     current = store.fence
@@ -155,7 +132,7 @@ def test_a_leader_cut_off_from_its_lock_stops_and_cannot_commit(
             leader.run(store.write(_one_event(50_000)))
     finally:
         store.fence = current
-    assert asyncio.run(_event_count(db_url)) == count
+    assert event_count(db_url) == count
     # Nobody else wants the lock: it takes it again (a new term) and serves.
     wait_until(lambda: role(leader) == "leader", 10, "the server leads again")
     again = connect(leader, "kiosk", "kiosk-2")
@@ -173,9 +150,9 @@ def test_a_commit_in_flight_when_leadership_moves_is_refused_and_answered_once_b
     wait_until(lambda: health(standby.port)["seq"] == seq, 5, "the standby follows")
     # The old term's fence survives in the old leader's hands; the lock moves.
     old_fence = app(leader).store.fence
-    asyncio.run(_terminate(db_url, lock_pid(leader)))
+    terminate_backend(db_url, lock_pid(leader))
     wait_until(lambda: role(standby) == "leader", 5, "the standby takes over")
-    count = asyncio.run(_event_count(db_url))
+    count = event_count(db_url)
     store = app(leader).store
     current = store.fence
     store.fence = old_fence
@@ -184,7 +161,7 @@ def test_a_commit_in_flight_when_leadership_moves_is_refused_and_answered_once_b
             leader.run(store.write(_one_event(seq + 1)))
     finally:
         store.fence = current
-    assert asyncio.run(_event_count(db_url)) == count
+    assert event_count(db_url) == count
     # The kiosk's request cut off by the move is retried on the new leader
     # with its id, and answered once.
     moved = connect(standby, "kiosk", "kiosk-1")

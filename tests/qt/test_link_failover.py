@@ -1,0 +1,50 @@
+"""The shared link with a list of servers (a leader and its hot standby on
+one PostgreSQL): it moves past a standby's refusal (4503), and a request in
+flight when leadership moves is sent again to the new leader with its id and
+answered once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from antrean.qt.link import Answer, ServerLink
+from tests.server.databases import fresh_postgres_url
+from tests.server.failover import lock_pid, terminate_backend
+from tests.server.servers import app, hold_commits
+from tests.support import ServerThread
+
+pytestmark = pytest.mark.postgres
+
+
+def test_link_skips_the_standby_and_moves_with_its_request_to_the_new_leader(
+        qtbot: QtBot, demo: Any) -> None:
+    url = fresh_postgres_url()
+    leader = ServerThread(demo, url).start()
+    standby = ServerThread(demo, url).start()
+    link = ServerLink(f"{standby.url},{leader.url}", "kiosk", "kiosk-link", "demo-kiosk")
+    try:
+        link.start()
+        qtbot.waitUntil(lambda: link.connected, timeout=5000)
+        assert link.url == leader.url  # the standby refused it with 4503
+        hold_commits(leader)  # the next change is executed, never committed there
+        answers: list[Answer] = []
+        request_id = link.request("ticket.issue", answers.append, service="A")
+        qtbot.waitUntil(lambda: bool(app(leader)._inflight), timeout=5000)
+        terminate_backend(url, lock_pid(leader))  # the leader loses its lock
+        qtbot.waitUntil(lambda: len(answers) == 1, timeout=10000)
+        assert answers[0].ok, answers[0]
+        assert answers[0].result["ticket"]["number"] == "A001"
+        assert link.url == standby.url
+        assert app(standby).role == "leader"
+        again: list[Answer] = []
+        link.request("ticket.issue", again.append, request_id=request_id, service="A")
+        qtbot.waitUntil(lambda: len(again) == 1, timeout=5000)
+        assert again[0].result["ticket"]["id"] == answers[0].result["ticket"]["id"]
+        assert app(standby).office.waiting_count("A") == 1
+    finally:
+        link.stop()
+        leader.stop_while(qtbot.waitUntil)
+        standby.stop_while(qtbot.waitUntil)
