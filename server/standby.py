@@ -5,8 +5,9 @@ its own (keys from the office's schema name). Chosen over a lease row
 because PostgreSQL itself ends it: when the leader's process dies, its
 backend ends and the lock is free at that instant, with no clock, no lease
 renewal writes and no lease to wait out. A machine that vanishes without
-closing its socket is noticed by the backend's TCP keepalives (set to about
-5 s on the lock connection), which then ends the session and frees the lock.
+closing its socket is noticed by the backend's TCP keepalives and user
+timeout (about 3 s on the lock connection), which then ends the session and
+frees the lock.
 
 The standby keeps a warm state: it restores the day like a restarting server
 and then applies every committed event, read by seq from the `events` table,
@@ -108,10 +109,13 @@ class Leadership:
         url = make_url(self.store.url)
         settings = {
             "application_name": f"antrean {os.getpid()} {purpose}",
-            # The backend notices a vanished leader machine in about 5 s and
-            # ends the session, which frees the lock.
-            "tcp_keepalives_idle": "2", "tcp_keepalives_interval": "1",
-            "tcp_keepalives_count": "3",
+            # The backend notices a vanished leader machine within about 3 s
+            # (keepalives while idle, tcp_user_timeout while the heartbeat's
+            # answer goes unacknowledged) and ends the session, freeing the
+            # lock; by then the leader, its heartbeat unanswered for 2 s, has
+            # already stopped serving.
+            "tcp_keepalives_idle": "1", "tcp_keepalives_interval": "1",
+            "tcp_keepalives_count": "2", "tcp_user_timeout": "3000",
         }
         if self.store.schema:
             settings["search_path"] = self.store.schema
