@@ -346,6 +346,7 @@ class AntreanServer:
                 for ws in list(self._server.connections)
             ), return_exceptions=True)
         self._recent.clear()
+        self._welcome_cache.clear()
         await self.restore()
 
     # ================================================================ memory

@@ -5,20 +5,35 @@ answered once."""
 
 from __future__ import annotations
 
+import socket
+from pathlib import Path
 from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 
+from antrean.cli import parse_args
 from antrean.qt.link import Answer, ServerLink
 from tests.server.databases import fresh_postgres_url
 from tests.server.failover import lock_pid, terminate_backend
 from tests.server.servers import app, hold_commits
 from tests.support import ServerThread
 
-pytestmark = pytest.mark.postgres
+
+def test_a_list_of_servers_from_the_command_line_or_the_device_file(
+        qtbot: QtBot, tmp_path: Path) -> None:
+    device_file = tmp_path / "kiosk.toml"
+    device_file.write_text('[kiosk]\nserver = ["ws://a:8765/ws", "ws://b:8765/ws"]\n')
+    from_file = parse_args(["kiosk", "--config", str(device_file)]).server
+    from_flag = parse_args(["kiosk", "--server", "ws://a:8765/ws, ws://b:8765/ws"]).server
+    for given in (from_file, from_flag):
+        link = ServerLink(given, "kiosk", "kiosk-list", "demo-kiosk")
+        assert link.urls == ["ws://a:8765/ws", "ws://b:8765/ws"]
+        assert link.url == "ws://a:8765/ws"
+    assert ServerLink("ws://a:8765/ws", "kiosk", "k", "t").urls == ["ws://a:8765/ws"]
 
 
+@pytest.mark.postgres
 def test_link_skips_the_standby_and_moves_with_its_request_to_the_new_leader(
         qtbot: QtBot, demo: Any) -> None:
     url = fresh_postgres_url()
@@ -48,3 +63,17 @@ def test_link_skips_the_standby_and_moves_with_its_request_to_the_new_leader(
         link.stop()
         leader.stop_while(qtbot.waitUntil)
         standby.stop_while(qtbot.waitUntil)
+
+
+def test_link_moves_past_a_server_it_cannot_reach(qtbot: QtBot,
+                                                   live_server: ServerThread) -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        dead = f"ws://127.0.0.1:{probe.getsockname()[1]}/ws"
+    link = ServerLink(f"{dead},{live_server.url}", "display", "display-list", "demo-display")
+    try:
+        link.start()
+        qtbot.waitUntil(lambda: link.connected, timeout=5000)
+        assert link.url == live_server.url
+    finally:
+        link.stop()

@@ -6,6 +6,7 @@ that lost the lock cannot commit."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 from websockets.exceptions import ConnectionClosed
@@ -18,7 +19,7 @@ from tests.server.databases import ON_BOTH_DATABASES
 from tests.server.failover import event_count, lock_pid, terminate_backend
 from tests.server.servers import Servers, app
 from tests.server.wire import RawClient, health, hello_frame, wait_until
-from tests.support import ServerThread, open_counter
+from tests.support import FakeClock, ServerThread, open_counter
 
 Connect = Callable[..., RawClient]
 ON_POSTGRES = pytest.mark.parametrize(
@@ -170,3 +171,24 @@ def test_a_commit_in_flight_when_leadership_moves_is_refused_and_answered_once_b
     assert moved.request("ticket.issue", "cut-off", service="A") == first
     assert refused_with(leader.url)[0] == protocol.CLOSE_STANDBY or role(leader) == "standby"
 
+
+
+@ON_POSTGRES
+def test_the_standby_follows_a_day_roll_and_numbers_restart_after_take_over(
+        servers: Servers, connect: Connect) -> None:
+    clock = FakeClock(datetime(2026, 3, 10, 8, 0, tzinfo=UTC))  # 15:00 in Jakarta
+    leader = servers.start(clock=clock)
+    standby = servers.start(clock=clock)
+    kiosk = connect(leader, "kiosk", "kiosk-1")
+    assert kiosk.ok("ticket.issue", service="A")["ticket"]["number"] == "A001"
+    clock.now = datetime(2026, 3, 10, 17, 0, 1, tzinfo=UTC)  # just after midnight there
+    leader.call(app(leader).check_day)
+    kiosk.event("day.rolled")  # committed
+    seq = health(leader.port)["seq"]
+    wait_until(lambda: health(standby.port)["seq"] == seq, 5, "the standby follows the roll")
+    assert health(standby.port)["day"] == "2026-03-11"
+    leader.stop()
+    wait_until(lambda: role(standby) == "leader", 5, "the standby takes over")
+    after = connect(standby, "kiosk", "kiosk-2")
+    assert after.ok("ticket.issue", service="A")["ticket"]["number"] == "A001"
+    assert health(standby.port)["seq"] == seq + 1
