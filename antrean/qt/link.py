@@ -360,7 +360,7 @@ class ServerLink(QObject):
         if len(self.urls) > 1:
             self._rotations += 1
             self.url = self.urls[(self.urls.index(self.url) + 1) % len(self.urls)]
-            if code == protocol.CLOSE_STANDBY:
+            if code == protocol.CLOSE_STANDBY and self._rotations <= 4 * len(self.urls):
                 return random.uniform(0.1, 0.3)  # a standby is up: it leads within seconds
             if self._rotations % len(self.urls):
                 return 0.05  # the others before waiting
