@@ -327,15 +327,8 @@ class AntreanServer:
         close every client with CLOSE_STANDBY (each retries its unanswered
         requests, same ids, on the new leader) and reload as a standby."""
         self.role = "standby"
-        tasks, self._tasks = self._tasks, []
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._pending = []
-        self._batch = Batch.empty()
-        self._inflight.clear()
+        # The clients first: a commit hanging on a dead network must not keep
+        # them from moving to the new leader.
         for _, _, held in self._joiners:
             if held is not None and not held.sent.done():
                 held.sent.set_result(True)  # its connection is closed just below
@@ -345,6 +338,15 @@ class AntreanServer:
                 ws.close(protocol.CLOSE_STANDBY, STANDBY_REASON)
                 for ws in list(self._server.connections)
             ), return_exceptions=True)
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._pending = []
+        self._batch = Batch.empty()
+        self._inflight.clear()
         self._recent.clear()
         self._welcome_cache.clear()
         await self.restore()
