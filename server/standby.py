@@ -51,7 +51,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("antrean.standby")
 
-LOCK_CLASS = 0x416E7472  # "Antr": the first of the advisory lock's two keys
 HEARTBEAT_SECONDS = 0.5  # the leader checks its lock connection this often
 HEARTBEAT_TIMEOUT = 2.0  # and gives leadership up when it does not answer within this
 FOLLOW_POLL_SECONDS = 1.0  # the standby reads the log at least this often
@@ -71,10 +70,12 @@ class Fenced(Exception):
 
 
 def lock_keys(schema: str | None) -> tuple[int, int]:
-    """The advisory lock's two keys: Antrean's own, and one from the schema
-    (advisory locks are per database; each office has its schema)."""
-    digest = hashlib.sha256((schema or "public").encode()).digest()
-    return LOCK_CLASS, int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
+    """The advisory lock's two keys, from the schema's name (advisory locks
+    are per database; each office has its schema): 62 bits, so a province's
+    offices in one database never share a lock by chance."""
+    digest = hashlib.sha256(f"antrean:{schema or 'public'}".encode()).digest()
+    return (int.from_bytes(digest[:4], "big") & 0x7FFFFFFF,
+            int.from_bytes(digest[4:8], "big") & 0x7FFFFFFF)
 
 
 def channel_for(schema: str | None) -> str:

@@ -5,17 +5,25 @@ that lost the lock cannot commit."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy.engine import make_url
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect as sync_connect
 
 from antrean import protocol
-from server.standby import Fenced
+from server.config import OfficeConfig
+from server.standby import Fenced, lock_keys
 from server.store import Batch
-from tests.server.databases import ON_BOTH_DATABASES
+from tests.server.databases import (
+    ON_BOTH_DATABASES,
+    RUN_SCHEMA,
+    drop_schemas,
+    fresh_postgres_url,
+)
 from tests.server.failover import event_count, lock_pid, terminate_backend
 from tests.server.servers import Servers, app
 from tests.server.wire import RawClient, health, hello_frame, wait_until
@@ -192,3 +200,25 @@ def test_the_standby_follows_a_day_roll_and_numbers_restart_after_take_over(
     after = connect(standby, "kiosk", "kiosk-2")
     assert after.ok("ticket.issue", service="A")["ticket"]["number"] == "A001"
     assert health(standby.port)["seq"] == seq + 1
+
+
+def test_each_office_schema_has_its_own_lock() -> None:
+    keys = {lock_keys(name) for name in ("kanim_jaksel", "kanim_lampung", "public", None)}
+    assert len(keys) == 3  # no schema is the public one
+    assert lock_keys("kanim_jaksel") == lock_keys("kanim_jaksel")
+    assert all(0 <= key < 2**31 for pair in keys for key in pair)
+
+
+@pytest.mark.postgres
+def test_two_offices_in_one_database_each_have_a_leader(demo: OfficeConfig) -> None:
+    base = fresh_postgres_url()
+    urls = [base.replace(f"schema={RUN_SCHEMA}", f"schema={RUN_SCHEMA}_{n}") for n in "xy"]
+    threads = [ServerThread(demo, url).start() for url in urls]
+    try:
+        assert [role(thread) for thread in threads] == ["leader", "leader"]
+    finally:
+        for thread in threads:
+            thread.stop()
+        user = make_url(base).username
+        assert user is not None
+        asyncio.run(drop_schemas(user, f"{RUN_SCHEMA}_x", f"{RUN_SCHEMA}_y"))
