@@ -41,6 +41,9 @@ Callback = Callable[["Answer"], None]
 # which every front end must show that it is disconnected.
 HEARTBEAT_MS = 500
 HEARTBEAT_TIMEOUT_MS = 2000
+# A server whose machine is gone never answers the opening handshake (TCP
+# would keep trying for minutes): give up on it after this and try the next.
+OPEN_TIMEOUT_MS = 3000
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +129,10 @@ class ServerLink(QObject):
         self._pong_deadline.setSingleShot(True)
         self._pong_deadline.setInterval(HEARTBEAT_TIMEOUT_MS)
         self._pong_deadline.timeout.connect(self._lost)
+        self._open_deadline = QTimer(self)
+        self._open_deadline.setSingleShot(True)
+        self._open_deadline.setInterval(OPEN_TIMEOUT_MS)
+        self._open_deadline.timeout.connect(self._open_timed_out)
 
     # ------------------------------------------------------------ public API
     def start(self) -> None:
@@ -135,6 +142,7 @@ class ServerLink(QObject):
     def stop(self) -> None:
         self._stopped = True
         self._retry_timer.stop()
+        self._open_deadline.stop()
         self._heartbeat.stop()
         self._pong_deadline.stop()
         self._socket.close()
@@ -193,9 +201,17 @@ class ServerLink(QObject):
         if self._stopped:
             return
         self._welcomed = False
+        self._open_deadline.start()
         self._socket.open(QUrl(self.url))
 
+    def _open_timed_out(self) -> None:
+        log.warning("no answer from %s: trying again", self.url)
+        self._socket.abort()
+        if not self._retry_timer.isActive():
+            self._on_closed()
+
     def _on_open(self) -> None:
+        self._open_deadline.stop()
         hello = protocol.Hello(
             role=self.role,
             device=self.device,
@@ -333,6 +349,7 @@ class ServerLink(QObject):
             self._on_closed()
 
     def _on_closed(self) -> None:
+        self._open_deadline.stop()
         self._heartbeat.stop()
         self._pong_deadline.stop()
         self._awaiting_pong = False

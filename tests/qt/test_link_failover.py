@@ -77,3 +77,22 @@ def test_link_moves_past_a_server_it_cannot_reach(qtbot: QtBot,
         assert link.url == live_server.url
     finally:
         link.stop()
+
+
+@pytest.mark.slow
+def test_link_gives_up_on_a_server_that_never_answers(qtbot: QtBot,
+                                                      live_server: ServerThread) -> None:
+    """A machine gone without a word: the TCP connection opens (here: a
+    socket that listens and never answers) but no WebSocket handshake comes."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        url = f"ws://127.0.0.1:{silent.getsockname()[1]}/ws"
+        link = ServerLink(f"{url},{live_server.url}", "display", "display-silent",
+                          "demo-display")
+        try:
+            link.start()
+            qtbot.waitUntil(lambda: link.connected, timeout=8000)
+            assert link.url == live_server.url
+        finally:
+            link.stop()
