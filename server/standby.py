@@ -252,8 +252,8 @@ class Leadership:
             lock.fetchval("SELECT pg_advisory_lock($1, $2)", *self.keys))
         try:
             while not acquire.done() and not self._stopping:
+                self._wake.clear()  # before reading: a NOTIFY meanwhile wakes the next round
                 await self.catch_up()
-                self._wake.clear()
                 woken = asyncio.ensure_future(self._wake.wait())
                 await asyncio.wait((acquire, woken), timeout=FOLLOW_POLL_SECONDS,
                                    return_when=asyncio.FIRST_COMPLETED)

@@ -252,6 +252,12 @@ class Store:
             # its process (a fail-over test cuts one server's connections).
             settings = {"search_path": self.schema} if self.schema else {}
             settings["application_name"] = f"antrean {os.getpid()}"
+            # A server machine that vanishes in the middle of a commit must not
+            # hold its row locks for the OS's two hours of TCP keepalive: a
+            # standby's take-over waits for them (server/standby.py).
+            settings.update({"tcp_keepalives_idle": "1", "tcp_keepalives_interval": "1",
+                             "tcp_keepalives_count": "2", "tcp_user_timeout": "3000",
+                             "idle_in_transaction_session_timeout": "5000"})
             self._async_engine = create_async_engine(
                 self.url, pool_size=4, connect_args={"server_settings": settings})
         engine = self._sync_engine if self._sync_engine is not None else self._async_engine

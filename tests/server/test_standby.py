@@ -6,11 +6,13 @@ that lost the lock cannot commit."""
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect as sync_connect
 
@@ -222,3 +224,42 @@ def test_two_offices_in_one_database_each_have_a_leader(demo: OfficeConfig) -> N
         user = make_url(base).username
         assert user is not None
         asyncio.run(drop_schemas(user, f"{RUN_SCHEMA}_x", f"{RUN_SCHEMA}_y"))
+
+
+@pytest.mark.slow
+@ON_POSTGRES
+def test_a_leader_frozen_in_the_middle_of_a_commit_does_not_hold_up_the_take_over(
+        servers: Servers, db_url: str, connect: Connect) -> None:
+    """The leader stops dead inside its commit transaction (its FOR SHARE on
+    the leadership row taken) and its lock goes: the standby still takes
+    over before the frozen leader wakes, because PostgreSQL ends the frozen
+    transaction (idle_in_transaction_session_timeout); the frozen commit is
+    lost, unanswered, and its request is answered once by the new leader."""
+    leader = servers.start()
+    standby = servers.start()
+    kiosk = connect(leader, "kiosk", "kiosk-1")
+    kiosk.ok("ticket.issue", service="A")
+    store = app(leader).store
+    fenced = store.fence
+    assert fenced is not None
+    frozen, woke = threading.Event(), threading.Event()
+
+    def freeze(conn: Connection) -> None:
+        fenced(conn)
+        frozen.set()
+        time.sleep(9)  # the whole process stands still
+        woke.set()
+
+    store.fence = freeze
+    kiosk.send({"type": "ticket.issue", "id": "frozen", "service": "A"})
+    assert frozen.wait(5)
+    terminate_backend(db_url, lock_pid(leader))
+    wait_until(lambda: role(standby) == "leader", 8.5, "the standby takes over")
+    assert not woke.is_set(), "the take-over waited for the frozen leader"
+    moved = connect(standby, "kiosk", "kiosk-1")
+    answer = moved.request("ticket.issue", "frozen", service="A")
+    assert answer["result"]["ticket"]["number"] == "A002"
+    assert woke.wait(10)
+    wait_until(lambda: role(leader) == "standby", 10, "the woken leader steps down")
+    assert moved.request("ticket.issue", "frozen", service="A") == answer
+    assert event_count(db_url) == health(standby.port)["seq"]
