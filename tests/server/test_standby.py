@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection, make_url
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect as sync_connect
 
+import server.standby as standby_module
 from antrean import protocol
 from server.config import OfficeConfig
 from server.standby import Fenced, lock_keys
@@ -263,3 +264,31 @@ def test_a_leader_frozen_in_the_middle_of_a_commit_does_not_hold_up_the_take_ove
     wait_until(lambda: role(leader) == "standby", 10, "the woken leader steps down")
     assert moved.request("ticket.issue", "frozen", service="A") == answer
     assert event_count(db_url) == health(standby.port)["seq"]
+
+
+@ON_POSTGRES
+def test_the_leaders_notification_wakes_the_standby(
+        servers: Servers, connect: Connect, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(standby_module, "FOLLOW_POLL_SECONDS", 60.0)  # no polling to help
+    leader = servers.start()
+    standby = servers.start()
+    kiosk = connect(leader, "kiosk", "kiosk-1")
+    for _ in range(3):
+        kiosk.ok("ticket.issue", service="B")
+        seq = health(leader.port)["seq"]
+        wait_until(lambda seq=seq: health(standby.port)["seq"] == seq, 5, "woken by NOTIFY")
+
+
+@ON_POSTGRES
+def test_a_lost_notification_loses_nothing(
+        servers: Servers, connect: Connect, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(standby_module, "FOLLOW_POLL_SECONDS", 0.2)
+    monkeypatch.setattr(standby_module.Leadership, "_notified", lambda self, *_: None)
+    leader = servers.start()
+    standby = servers.start()
+    kiosk = connect(leader, "kiosk", "kiosk-1")
+    numbers = [kiosk.ok("ticket.issue", service="B")["ticket"]["number"] for _ in range(5)]
+    seq = health(leader.port)["seq"]
+    wait_until(lambda: health(standby.port)["seq"] == seq, 5, "read by seq all the same")
+    held = {t.number for t in app(standby).office.tickets.values()}
+    assert held == set(numbers)
