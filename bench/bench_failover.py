@@ -142,7 +142,7 @@ async def throughput(db: str, seconds: float, rounds: int) -> None:
     wait_role(port, "leader")
     results: dict[str, list[float]] = {"alone": [], "with a standby": []}
     try:
-        warm_up = time.perf_counter() + 2  # caches of both processes and of PostgreSQL
+        warm_up = time.perf_counter() + 5  # caches of both processes and of PostgreSQL
         await asyncio.gather(*(kiosk(leader.url, 100 + i, 16, warm_up, []) for i in range(8)))
         for round_ in range(rounds):
             # Alternating which goes first: the load's own drift favours neither.
@@ -199,7 +199,8 @@ async def main() -> None:
     args = parser.parse_args()
     schema = f"antrean_bench_failover_{os.getpid()}"
     try:
-        await failovers(f"{args.db}?schema={schema}_a", args.kills)
+        if args.kills:
+            await failovers(f"{args.db}?schema={schema}_a", args.kills)
         await throughput(f"{args.db}?schema={schema}_b", args.seconds, args.rounds)
     finally:
         await drop(args.db, f"{schema}_a")
