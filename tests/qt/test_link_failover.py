@@ -20,13 +20,15 @@ from tests.server.servers import app, hold_commits
 from tests.support import ServerThread
 
 
-def test_a_list_of_servers_from_the_command_line_or_the_device_file(
-        qtbot: QtBot, tmp_path: Path) -> None:
+def test_a_list_of_servers_from_the_command_line_the_environment_or_the_device_file(
+        qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     device_file = tmp_path / "kiosk.toml"
     device_file.write_text('[kiosk]\nserver = ["ws://a:8765/ws", "ws://b:8765/ws"]\n')
     from_file = parse_args(["kiosk", "--config", str(device_file)]).server
     from_flag = parse_args(["kiosk", "--server", "ws://a:8765/ws, ws://b:8765/ws"]).server
-    for given in (from_file, from_flag):
+    monkeypatch.setenv("ANTREAN_SERVER", "ws://a:8765/ws,ws://b:8765/ws")
+    from_environment = parse_args(["kiosk"]).server
+    for given in (from_file, from_flag, from_environment):
         link = ServerLink(given, "kiosk", "kiosk-list", "demo-kiosk")
         assert link.urls == ["ws://a:8765/ws", "ws://b:8765/ws"]
         assert link.url == "ws://a:8765/ws"
