@@ -38,7 +38,8 @@ def _env(name: str, default: str | None = None) -> str | None:
 
 def _client_arguments(parser: argparse.ArgumentParser, device: str) -> None:
     parser.add_argument("--server", default=_env("ANTREAN_SERVER", DEFAULT_SERVER),
-                        help="the server's WebSocket URL (ws:// or wss://)")
+                        help="the server's WebSocket URL (ws:// or wss://); a leader and its "
+                        "standby as a comma-separated list: ws://a:8765/ws,ws://b:8765/ws")
     parser.add_argument("--device", default=_env("ANTREAN_DEVICE", device),
                         help="this device's name, as the office config knows it")
     parser.add_argument("--token", default=_env("ANTREAN_TOKEN"),

@@ -41,6 +41,7 @@ ERROR_CODES = (
 CLOSE_BAD_HELLO = 4400
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_HELLO_TIMEOUT = 4408
+CLOSE_STANDBY = 4503  # a hot standby: try the next server in the list (docs/protocol.md)
 CLOSE_SERVER_SHUTDOWN = 1001
 
 EVENT_NAMES = (

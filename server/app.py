@@ -48,13 +48,15 @@ from server.security import (
     candidate_grants,
     staff_may_use,
 )
-from server.store import Batch, Store, counter_row, merge_rows, ticket_row
+from server.standby import Fenced, Leadership
+from server.store import Batch, EventRow, Store, counter_row, merge_rows, ticket_row
 
 log = logging.getLogger("antrean.server")
 
 HELLO_TIMEOUT = 5.0
 SETTLE_AFTER_SECONDS = 2.0  # quiet time after connection churn before settling the heap
 SETTLE_MIN_CHURN = 100  # connections come or gone before that is worth a full collection
+STANDBY_REASON = "standby: try the next server"
 CHECKPOINT_EVERY = 2000  # events between state checkpoints (at least)
 RECENT_EVENTS = 20_000
 Clock = Callable[[], datetime]
@@ -154,6 +156,9 @@ class AntreanServer:
             waiting=lambda: {code: self.office.waiting_count(code)
                              for code in self.office.services},
             seq=lambda: self.committed_seq))
+        # "leader" (a lone server too) or "standby" (server/standby.py, PostgreSQL).
+        self.role = "leader"
+        self._leadership: Leadership | None = None
         self._handlers: dict[str, Handler] = {
             "ticket.issue": self._issue,
             "counter.open": self._counter_open,
@@ -180,6 +185,9 @@ class AntreanServer:
         self, host: str = "127.0.0.1", port: int = 8765, ssl_context: ssl.SSLContext | None = None
     ) -> None:
         await self.store.open()
+        if self.store.dialect == "postgresql":
+            self._leadership = Leadership(self)
+            self.role = "leader" if await self._leadership.try_lead() else "standby"
         await self._guard.load(self.clock().timestamp())
         await self.restore()
         self._server = await serve(
@@ -194,12 +202,18 @@ class AntreanServer:
             ssl=ssl_context,
             server_header=f"antrean/{__version__}",
         )
+        if self.role == "leader":
+            self._start_tasks()
+        if self._leadership is not None:
+            self._leadership.start(self.role == "leader")
+        log.info("serving office %r on %s:%s as %s (seq %s, day %s)", self.config.office.name,
+                 host, self.port, self.role, self.office.seq, self.office.day)
+
+    def _start_tasks(self) -> None:
         self._tasks = [
             asyncio.create_task(self._writer(), name="antrean-writer"),
             asyncio.create_task(self._day_watch(), name="antrean-day"),
         ]
-        log.info("serving office %r on %s:%s (seq %s, day %s)", self.config.office.name,
-                 host, self.port, self.office.seq, self.office.day)
 
     @property
     def port(self) -> int:
@@ -210,7 +224,9 @@ class AntreanServer:
         """Finish what is queued, then close every connection (1001) and the store."""
         if self._server is not None:
             self._server.close(close_connections=False)
-        if self.office.seq > self._checkpoint_seq:
+        if self._leadership is not None:
+            await self._leadership.stop_watching()
+        if self.role == "leader" and self.office.seq > self._checkpoint_seq:
             self._maybe_checkpoint(force=True)
             self._pending.append(Pending([], None, None))
         await self._flush()
@@ -229,6 +245,8 @@ class AntreanServer:
                 for ws in list(self._server.connections)
             ), return_exceptions=True)
             await self._server.wait_closed()
+        if self._leadership is not None:
+            await self._leadership.close()  # after the last commit: frees the lock
         await self.store.close()
         self._secrets.shutdown(wait=False)
         self._fanout.close()
@@ -257,22 +275,89 @@ class AntreanServer:
                 self.office = Office(self.config.office, day, first - 1)
             answers = await reading
             for row in rows:
-                try:
-                    data = orjson.loads(row.data)
-                    self.office.apply(self.office.event_from_wire(row.seq, row.name, row.at, data))
-                except (DomainError, KeyError, ValueError) as exc:
-                    log.warning("event %s (%s) no longer applies: %s", row.seq, row.name, exc)
-                    self.office.seq = row.seq
+                self._apply_row(row)
             self.office.seq = max(self.office.seq, last_seq)
             if self.office.day != day:  # the replay rolled the day
                 answers = await self.store.answers_of_day(self.office.day)
         self.committed_seq = self.office.seq
         self._checkpoint_seq = self.office.seq
         self._answers = answers
-        if self.office.needs_roll(now):
+        if self.role == "leader" and self.office.needs_roll(now):
             self._roll(now)
             await self._flush()
             self._answers.update(await self.store.answers_of_day(self.office.day))
+
+    def _apply_row(self, row: EventRow) -> Event | None:
+        """One logged event into the state (restart and standby alike)."""
+        try:
+            data = orjson.loads(row.data)
+            event = self.office.event_from_wire(row.seq, row.name, row.at, data)
+            self.office.apply(event)
+        except (DomainError, KeyError, ValueError) as exc:
+            log.warning("event %s (%s) no longer applies: %s", row.seq, row.name, exc)
+            self.office.seq = row.seq
+            return None
+        return event
+
+    # ================================================================ hot standby
+    def follow(self, rows: list[EventRow]) -> None:
+        """A standby applies the leader's committed events as a restart would,
+        and keeps them for the clients that will reconnect after a take-over
+        (their hello's `since` then gets only what they missed)."""
+        for row in rows:
+            if row.seq <= self.office.seq:
+                continue
+            event = self._apply_row(row)
+            if event is None:
+                self._recent.clear()  # no gap may be replayed to a client
+                continue
+            full = protocol.event_frame(row.seq, row.name, row.at, row.data)
+            public = (protocol.event(row.seq, row.name, row.at,
+                                     self.office.event_data(event, with_staff=False))
+                      if event.counter is not None else full)
+            self._recent.append((row.seq, full, public))
+        self.committed_seq = self.office.seq
+
+    async def begin_leading(self) -> None:
+        """The standby has the lock and the whole log: serve from here on."""
+        self._answers = await self.store.answers_of_day(self.office.day)
+        self.committed_seq = self.office.seq
+        self._checkpoint_seq = self.office.seq
+        self.role = "leader"
+        now = self.clock()
+        if self.office.needs_roll(now):
+            self._roll(now)
+            await self._flush()
+        self._start_tasks()
+
+    async def step_down(self) -> None:
+        """The lock is lost: stop committing, forget what was not committed,
+        close every client with CLOSE_STANDBY (each retries its unanswered
+        requests, same ids, on the new leader) and reload as a standby."""
+        self.role = "standby"
+        # The clients first: a commit hanging on a dead network must not keep
+        # them from moving to the new leader.
+        for _, _, held in self._joiners:
+            if held is not None and not held.sent.done():
+                held.sent.set_result(True)  # its connection is closed just below
+        self._joiners = []
+        if self._server is not None:
+            await asyncio.gather(*(
+                ws.close(protocol.CLOSE_STANDBY, STANDBY_REASON)
+                for ws in list(self._server.connections)
+            ), return_exceptions=True)
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._pending = []
+        self._batch = Batch.empty()
+        self._inflight.clear()
+        self._recent.clear()
+        self._welcome_cache.clear()
+        await self.restore()
 
     # ================================================================ memory
     def _heap_changed(self) -> None:
@@ -318,10 +403,13 @@ class AntreanServer:
         for session in self._sessions:
             clients[session.role] += 1
         return {"status": "ok", "seq": self.committed_seq, "day": self.office.day.isoformat(),
-                "clients": clients}
+                "clients": clients, "role": self.role}
 
     # ================================================================ connections
     async def _connection(self, ws: ServerConnection) -> None:
+        if self.role != "leader":
+            await ws.close(protocol.CLOSE_STANDBY, STANDBY_REASON)
+            return
         session = await self._handshake(ws)
         if session is None:
             return
@@ -638,7 +726,14 @@ class AntreanServer:
         started = time.perf_counter()
         try:
             await self.store.write(batch)
-        except Exception:
+        except Exception as exc:
+            if self._leadership is not None and (
+                isinstance(exc, Fenced) or not await self._leadership.still_leading()
+            ):
+                # Not answered: the clients are closed and retry on the new leader.
+                log.warning("commit refused, no longer the leader: %s", exc)
+                self._leadership.lost.set()
+                return
             log.exception("commit failed: answering internal and reloading from the database")
             self.metrics.commit_failures += 1
             await self._recover(items)

@@ -12,6 +12,7 @@ import asyncio
 import importlib
 import json
 import logging
+import os
 import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -120,6 +121,17 @@ login_failures_table = Table(
     Column("failures", Integer, nullable=False),
     Column("locked_until", Float),
     Column("updated_at", Float, nullable=False),
+)
+
+# Who leads an office on PostgreSQL (issue 13): one row, id 1. `term` goes up by
+# one at every take-over; each commit checks it (server/standby.py, fencing).
+leadership_table = Table(
+    "leadership",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("term", BigInteger, nullable=False),
+    Column("node", Text),
+    Column("since", String(40)),
 )
 
 _TICKET_COLUMNS = [c.name for c in tickets_table.columns if c.name != "id"]
@@ -234,6 +246,9 @@ class Store:
         self._executor: ThreadPoolExecutor | None = None
         self._sync_engine: Engine | None = None
         self._async_engine: AsyncEngine | None = None
+        # Run first in every commit's transaction (the hot standby's fencing):
+        # raising there rolls the commit back.
+        self.fence: Callable[[Connection], None] | None = None
         if self.dialect == "sqlite":
             database = make_url(self.url).database
             if database and database != ":memory:":
@@ -246,8 +261,16 @@ class Store:
             # Imported here: the asyncio extension costs start-up time SQLite never needs.
             from sqlalchemy.ext.asyncio import create_async_engine
 
-            # Every connection looks in the office's schema first.
+            # Every connection looks in the office's schema first, and names
+            # its process (a fail-over test cuts one server's connections).
             settings = {"search_path": self.schema} if self.schema else {}
+            settings["application_name"] = f"antrean {os.getpid()}"
+            # A server machine that vanishes in the middle of a commit must not
+            # hold its row locks for the OS's two hours of TCP keepalive: a
+            # standby's take-over waits for them (server/standby.py).
+            settings.update({"tcp_keepalives_idle": "1", "tcp_keepalives_interval": "1",
+                             "tcp_keepalives_count": "2", "tcp_user_timeout": "3000",
+                             "idle_in_transaction_session_timeout": "5000"})
             self._async_engine = create_async_engine(
                 self.url, pool_size=4, connect_args={"server_settings": settings})
         engine = self._sync_engine if self._sync_engine is not None else self._async_engine
@@ -308,6 +331,8 @@ class Store:
         """One transaction: events, ticket and counter rows, request answers."""
 
         def work(conn: Connection) -> None:
+            if self.fence is not None:
+                self.fence(conn)
             if batch.events:
                 self._insert_events.run(conn, batch.events)
             if batch.tickets:

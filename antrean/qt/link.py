@@ -7,6 +7,11 @@ notices a `seq` gap and resynchronises, and reconnects by itself with
 exponential back-off and jitter. Requests still unanswered when the
 connection drops are sent again with the same id after the reconnect, so the
 server answers them once (idempotency) and nothing is lost or done twice.
+
+The URL may list several servers, comma-separated (a leader and its hot
+standby): the link moves to the next one when a server refuses it as a
+standby (close 4503) or cannot be reached, and sends its unanswered requests
+there with the same ids.
 """
 
 from __future__ import annotations
@@ -36,6 +41,9 @@ Callback = Callable[["Answer"], None]
 # which every front end must show that it is disconnected.
 HEARTBEAT_MS = 500
 HEARTBEAT_TIMEOUT_MS = 2000
+# A server whose machine is gone never answers the opening handshake (TCP
+# would keep trying for minutes): give up on it after this and try the next.
+OPEN_TIMEOUT_MS = 3000
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +93,9 @@ class ServerLink(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self.url = url
+        self.urls = [part.strip() for part in url.split(",") if part.strip()] or [url]
+        self.url = self.urls[0]  # the server tried now
+        self._rotations = 0  # servers moved on to since the last welcome
         self.role = role
         self.device = device
         self.token = token
@@ -119,6 +129,10 @@ class ServerLink(QObject):
         self._pong_deadline.setSingleShot(True)
         self._pong_deadline.setInterval(HEARTBEAT_TIMEOUT_MS)
         self._pong_deadline.timeout.connect(self._lost)
+        self._open_deadline = QTimer(self)
+        self._open_deadline.setSingleShot(True)
+        self._open_deadline.setInterval(OPEN_TIMEOUT_MS)
+        self._open_deadline.timeout.connect(self._open_timed_out)
 
     # ------------------------------------------------------------ public API
     def start(self) -> None:
@@ -128,6 +142,7 @@ class ServerLink(QObject):
     def stop(self) -> None:
         self._stopped = True
         self._retry_timer.stop()
+        self._open_deadline.stop()
         self._heartbeat.stop()
         self._pong_deadline.stop()
         self._socket.close()
@@ -186,9 +201,17 @@ class ServerLink(QObject):
         if self._stopped:
             return
         self._welcomed = False
+        self._open_deadline.start()
         self._socket.open(QUrl(self.url))
 
+    def _open_timed_out(self) -> None:
+        log.warning("no answer from %s: trying again", self.url)
+        self._socket.abort()
+        if not self._retry_timer.isActive():
+            self._on_closed()
+
     def _on_open(self) -> None:
+        self._open_deadline.stop()
         hello = protocol.Hello(
             role=self.role,
             device=self.device,
@@ -221,6 +244,7 @@ class ServerLink(QObject):
             return
         self._welcomed = True
         self._backoff = backoff_delays()
+        self._rotations = 0
         self._heartbeat.start()
         if snapshot is not None:
             self.snapshot_loaded.emit()
@@ -325,6 +349,7 @@ class ServerLink(QObject):
             self._on_closed()
 
     def _on_closed(self) -> None:
+        self._open_deadline.stop()
         self._heartbeat.stop()
         self._pong_deadline.stop()
         self._awaiting_pong = False
@@ -342,8 +367,21 @@ class ServerLink(QObject):
                     pending.callback(Answer(False, {}, "disconnected", "connection lost"))
         if self._stopped or self._retry_timer.isActive():
             return
-        delay = 0.05 if was_welcomed and self.office is not None else next(self._backoff)
-        self._retry_timer.start(int(delay * 1000))
+        self._retry_timer.start(int(self._reconnect_delay(code, was_welcomed) * 1000))
+
+    def _reconnect_delay(self, code: int, was_welcomed: bool) -> float:
+        """Where to reconnect (the same server after a blip; the next in the
+        list after a standby's refusal or a failed attempt) and how soon."""
+        if was_welcomed and self.office is not None and code != protocol.CLOSE_STANDBY:
+            return 0.05
+        if len(self.urls) > 1:
+            self._rotations += 1
+            self.url = self.urls[(self.urls.index(self.url) + 1) % len(self.urls)]
+            if code == protocol.CLOSE_STANDBY and self._rotations <= 4 * len(self.urls):
+                return random.uniform(0.1, 0.3)  # a standby is up: it leads within seconds
+            if self._rotations % len(self.urls):
+                return 0.05  # the others before waiting
+        return next(self._backoff)
 
     def _set_connected(self, connected: bool) -> None:
         if connected != self.connected:

@@ -228,12 +228,13 @@ def test_asking_about_a_missing_sqlite_file_does_not_create_it(tmp_path: Path) -
 
 def test_a_database_behind_head_is_refused(db_url: str,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    """As a later build sees a database at 0001 (its HEAD moved on)."""
+    """As a later build sees a database at this build's head (its HEAD moved on)."""
     _open(db_url)
-    monkeypatch.setattr(migrations, "HEAD", "0002")
+    made_at = migrations.HEAD
+    monkeypatch.setattr(migrations, "HEAD", f"{int(made_at) + 1:04d}")
     with pytest.raises(SchemaOutdated) as refused:
         _open(db_url)
-    assert refused.value.state == migrations.SchemaState("behind", "0001")
+    assert refused.value.state == migrations.SchemaState("behind", made_at)
 
 
 def test_a_database_from_a_newer_build_is_refused_and_not_upgraded(db_url: str) -> None:
@@ -275,9 +276,11 @@ bookings_table = Table("bookings", metadata, Column("code", String(40), primary_
                            "bookings and a ticket's booking"], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=60)
     assert made.returncode == 0, made.stderr
-    [written] = (tmp_path / "server" / "migrations" / "versions").glob("0002_*.py")
-    assert written.name == "0002_bookings_and_a_ticket_s_booking.py"
-    assert 'HEAD = "0002"' in (tmp_path / "server" / "migrations" / "__init__.py").read_text()
+    following = f"{int(migrations.HEAD) + 1:04d}"
+    [written] = (tmp_path / "server" / "migrations" / "versions").glob(f"{following}_*.py")
+    assert written.name == f"{following}_bookings_and_a_ticket_s_booking.py"
+    assert f'HEAD = "{following}"' in (
+        tmp_path / "server" / "migrations" / "__init__.py").read_text()
     assert "batch_op.add_column(sa.Column('booking'" in written.read_text()
 
     check = f'''
@@ -294,7 +297,7 @@ for name, fixture in (("empty", None), ("first", {str(FIXTURES / "first_release.
         sqlite3.connect(path).executescript(open(fixture).read())
     url = "sqlite:///" + path
     before, after = asyncio.run(on_database(url, lambda c: migrations.upgrade(c, metadata)))
-    assert after.revision == "0002", after
+    assert after.revision == {following!r}, after
     diff = asyncio.run(on_database(url, lambda c: compare_metadata(
         MigrationContext.configure(c, opts={{"compare_type": True}}), metadata)))
     assert diff == [], diff

@@ -21,8 +21,9 @@ def test_healthz_reports_status_seq_day_and_clients(server: ServerThread,
     status, body = fetch(server.port, "/healthz")
     assert status == 200
     first = json.loads(body)
-    assert set(first) == {"status", "seq", "day", "clients"}
+    assert set(first) == {"status", "seq", "day", "clients", "role"}
     assert first["status"] == "ok"
+    assert first["role"] == "leader"  # a lone server (hot standby: docs/protocol.md)
     assert first["seq"] == 0
     assert first["day"] == app(server).office.day.isoformat()
     assert len(first["day"]) == 10 and first["day"][4] == "-" and first["day"][7] == "-"
