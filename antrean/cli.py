@@ -103,6 +103,15 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check-config", help="validate an office file and say what "
                                 "is wrong")
     check.add_argument("config")
+
+    audit = commands.add_parser("audit", help="the tamper-evident event log")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    verify = audit_commands.add_parser("verify", help="recompute the event log's hash chain: "
+                                       "exit 0 when intact, 1 naming the first bad seq")
+    verify.add_argument("--db", required=True, help="the database URL")
+    verify.add_argument("--from", dest="first_day", help="first office day (YYYY-MM-DD)")
+    verify.add_argument("--to", dest="last_day", help="last office day (YYYY-MM-DD)")
+    verify.add_argument("--lang", choices=("id", "en"), default="id")
     return parser
 
 
@@ -189,6 +198,10 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"services, {len(config.office.counters)} counters, {len(config.devices)} "
               f"devices, {len(config.staff)} staff")
         return 0
+    if command == "audit":
+        from server.audit import run_verify
+
+        return run_verify(args.db, args.first_day, args.last_day, args.lang)
     raise AssertionError(command)  # pragma: no cover
 
 

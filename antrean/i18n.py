@@ -429,6 +429,43 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "supervisor.role.display": ("Layar", "Display"),
     "supervisor.role.counter": ("Loket", "Counter"),
     "supervisor.role.supervisor": ("Supervisor", "Supervisor"),
+    # --- reports and audit (issue 11) ---
+    "audit.ok": (
+        "Rantai audit utuh: {count} peristiwa, hash terakhir {hash}",
+        "Audit chain intact: {count} events, last hash {hash}",
+    ),
+    "audit.changed": (
+        "Rantai audit PUTUS: peristiwa seq {seq} telah diubah ({count} peristiwa sebelumnya "
+        "utuh, hash terakhir yang sah {hash})",
+        "Audit chain BROKEN: event seq {seq} was changed ({count} events before it intact, "
+        "last good hash {hash})",
+    ),
+    "audit.removed": (
+        "Rantai audit PUTUS: peristiwa seq {seq} telah dihapus ({count} peristiwa sebelumnya "
+        "utuh, hash terakhir yang sah {hash})",
+        "Audit chain BROKEN: event seq {seq} was removed ({count} events before it intact, "
+        "last good hash {hash})",
+    ),
+    "audit.inserted": (
+        "Rantai audit PUTUS: peristiwa seq {seq} disisipkan dari luar ({count} peristiwa "
+        "sebelumnya utuh, hash terakhir yang sah {hash})",
+        "Audit chain BROKEN: event seq {seq} was inserted from outside ({count} events before "
+        "it intact, last good hash {hash})",
+    ),
+    "audit.changed_or_inserted": (
+        "Rantai audit PUTUS: peristiwa terakhir, seq {seq}, telah diubah atau disisipkan "
+        "({count} peristiwa sebelumnya utuh, hash terakhir yang sah {hash})",
+        "Audit chain BROKEN: the last event, seq {seq}, was changed or inserted ({count} "
+        "events before it intact, last good hash {hash})",
+    ),
+    "audit.bad_day": (
+        "Tanggal tidak valid: {value} (gunakan TTTT-BB-HH)",
+        "Not a valid date: {value} (use YYYY-MM-DD)",
+    ),
+    "audit.unreadable": (
+        "Basis data tidak dapat dibaca: {reason}",
+        "The database cannot be read: {reason}",
+    ),
 }
 
 

@@ -40,6 +40,8 @@ from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 
+from server import audit
+
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -57,6 +59,8 @@ events_table = Table(
     Column("data", Text, nullable=False),
     Column("device", Text),  # device names and request ids are the clients' own: no limit
     Column("staff", String(200)),
+    # SHA-256 chain (server/audit.py); nullable: rows from before it get theirs on start.
+    Column("hash", String(64)),
 )
 
 tickets_table = Table(
@@ -122,6 +126,7 @@ class EventRow:
     data: str
     device: str | None
     staff: str | None
+    hash: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +226,7 @@ class Store:
         self._executor: ThreadPoolExecutor | None = None
         self._sync_engine: Engine | None = None
         self._async_engine: AsyncEngine | None = None
+        self._last_hash: str | None = None  # the audit chain's head, read once on open
         if self.dialect == "sqlite":
             database = make_url(self.url).database
             if database and database != ":memory:":
@@ -265,13 +271,19 @@ class Store:
         async with self._async_engine.connect() as aconn:
             return await aconn.run_sync(work)
 
+    async def read(self, work: Callable[[Connection], _R]) -> _R:
+        """Run read-only work (reports, audit) on the store's connection, as is:
+        without open(), so reading never creates or changes anything."""
+        return await self._run(work)
+
     async def open(self) -> None:
-        def create(conn: Connection) -> None:
+        def create(conn: Connection) -> str:
             if self.schema:
                 conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
             metadata.create_all(conn)
+            return audit.prepare(conn)
 
-        await self._run(create, transaction=True)
+        self._last_hash = await self._run(create, transaction=True)
 
     async def close(self) -> None:
         if self._sync_engine is not None:
@@ -287,6 +299,12 @@ class Store:
 
         def work(conn: Connection) -> None:
             if batch.events:
+                if self._last_hash is None:  # after a failed write
+                    self._last_hash = audit.last_hash(conn)
+                # Hashed here, on the store's thread, in the events' own transaction.
+                # Set before the commit: a second write queued behind this one (a
+                # shutdown's flush) chains on from it.
+                self._last_hash = audit.chain_rows(self._last_hash, batch.events)
                 self._insert_events.run(conn, batch.events)
             if batch.tickets:
                 self._upsert_ticket.run(conn, batch.tickets.values())
@@ -300,7 +318,11 @@ class Store:
                 conn.execute(checkpoints_table.delete())
                 conn.execute(checkpoints_table.insert(), {"seq": seq, "day": day, "data": data})
 
-        await self._run(work, transaction=True)
+        try:
+            await self._run(work, transaction=True)
+        except Exception:
+            self._last_hash = None  # read anew, from what did commit, by the next write
+            raise
 
     async def latest_checkpoint(self, day: date) -> tuple[int, dict[str, Any]] | None:
         query = (
