@@ -112,6 +112,21 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--from", dest="first_day", help="first office day (YYYY-MM-DD)")
     verify.add_argument("--to", dest="last_day", help="last office day (YYYY-MM-DD)")
     verify.add_argument("--lang", choices=("id", "en"), default="id")
+
+    report = commands.add_parser("report", help="the period's report: waits, service, ETA "
+                                 "honesty, complaints, SKM/IKM, audit hash")
+    report.add_argument("--db", required=True, help="the database URL")
+    report.add_argument("--config", help="the office file (names of services, counters, staff; "
+                        "quotas)")
+    report.add_argument("--from", dest="first_day", required=True, help="first day (YYYY-MM-DD)")
+    report.add_argument("--to", dest="last_day", required=True, help="last day (YYYY-MM-DD)")
+    report.add_argument("--lang", choices=("id", "en"), default="id")
+    report.add_argument("--out", required=True, help="FILE.xlsx, FILE.csv (a folder of CSVs), "
+                        "FILE.zip (CSVs), FILE.html or FILE.pdf")
+    offices = report.add_mutually_exclusive_group()
+    offices.add_argument("--office", help="PostgreSQL: the office's schema")
+    offices.add_argument("--all-offices", action="store_true",
+                         help="PostgreSQL: one report per office schema (FILE-SCHEMA.ext)")
     return parser
 
 
@@ -202,6 +217,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from server.audit import run_verify
 
         return run_verify(args.db, args.first_day, args.last_day, args.lang)
+    if command == "report":
+        from server.report import run_report
+
+        return run_report(args)
     raise AssertionError(command)  # pragma: no cover
 
 

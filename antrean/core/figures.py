@@ -1,0 +1,146 @@
+"""The figures an office is judged by, from plain facts about tickets: the
+report (`antrean report`) and the supervisor's live tab compute them the
+same way.
+
+Percentiles are nearest-rank: p50 is the smallest value that at least half
+of the values do not exceed, so every figure is a wait someone really had.
+A wait runs from issue to the ticket's first call (a transferred ticket keeps
+its first wait); service time runs from the start (or, if the counter went
+straight to done, the call) to done. The ETA is honest for a ticket when the
+estimate given at issue is within 25 % of the real wait.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+ETA_TOLERANCE = 0.25
+
+
+def percentile(values: Sequence[float], p: float) -> float | None:
+    """Nearest-rank percentile (0 < p <= 100) of unsorted values; None if empty."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def minutes_between(start: datetime | None, end: datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return (end - start).total_seconds() / 60
+
+
+@dataclass(slots=True)
+class TicketFacts:
+    """One ticket's day, as the event log tells it."""
+
+    id: str
+    day: str
+    number: str
+    service: str  # the service it was issued for
+    priority: str
+    status: str  # the last status (a ticket closed at day end: as closed)
+    issued_at: datetime
+    final_service: str = ""
+    first_call: datetime | None = None
+    first_counter: str | None = None
+    first_staff: str | None = None
+    eta_minutes: float | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    done_counter: str | None = None
+    done_staff: str | None = None
+    transfers: int = 0
+    closed_reason: str | None = None
+    status_at_close: str | None = None
+
+    @property
+    def served(self) -> bool:
+        return self.status == "done" and self.closed_reason is None
+
+    @property
+    def no_show(self) -> bool:
+        return self.status == "no_show" and self.closed_reason is None
+
+    @property
+    def wait(self) -> float | None:
+        return minutes_between(self.issued_at, self.first_call)
+
+    @property
+    def service_time(self) -> float | None:
+        if not self.served:
+            return None
+        return minutes_between(self.started_at or self.first_call, self.finished_at)
+
+
+@dataclass(slots=True)
+class Group:
+    """What a table row sums up: the tickets of a day, an hour, a service..."""
+
+    issued: int = 0
+    called: int = 0
+    served: int = 0
+    no_shows: int = 0
+    transfers: int = 0
+    priority: int = 0
+    open_at_close: int = 0
+    waits: list[float] = field(default_factory=list)
+    priority_waits: list[float] = field(default_factory=list)
+    service_times: list[float] = field(default_factory=list)
+
+    def add_issued(self, ticket: TicketFacts) -> None:
+        self.issued += 1
+        if ticket.priority == "priority":
+            self.priority += 1
+        if ticket.closed_reason is not None:
+            self.open_at_close += 1
+        self.add_outcome(ticket)
+        self.add_wait(ticket)
+
+    def add_wait(self, ticket: TicketFacts) -> None:
+        wait = ticket.wait
+        if wait is not None:
+            self.called += 1
+            self.waits.append(wait)
+            if ticket.priority == "priority":
+                self.priority_waits.append(wait)
+
+    def add_outcome(self, ticket: TicketFacts) -> None:
+        self.served += ticket.served
+        self.no_shows += ticket.no_show
+        self.transfers += ticket.transfers
+        service_time = ticket.service_time
+        if service_time is not None:
+            self.service_times.append(service_time)
+
+    @property
+    def priority_share(self) -> float | None:
+        return self.priority / self.issued if self.issued else None
+
+
+@dataclass(frozen=True, slots=True)
+class EtaHonesty:
+    tickets: int
+    median_abs_error: float | None  # minutes
+    within: float | None  # share of tickets whose estimate was within 25 %
+
+
+def eta_honesty(pairs: Iterable[tuple[float, float]]) -> EtaHonesty:
+    """From (estimate at issue, real wait) in minutes, for served tickets."""
+    errors: list[float] = []
+    good = 0
+    for estimate, real in pairs:
+        error = abs(estimate - real)
+        errors.append(error)
+        good += error <= ETA_TOLERANCE * real
+    if not errors:
+        return EtaHonesty(0, None, None)
+    median = sorted(errors)
+    middle = len(median) // 2
+    value = median[middle] if len(median) % 2 else (median[middle - 1] + median[middle]) / 2
+    return EtaHonesty(len(errors), value, good / len(errors))
