@@ -656,10 +656,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "skm.ikm": ("IKM (jumlah NRR tertimbang)", "IKM (sum of weighted NRRs)"),
     "skm.converted": ("IKM konversi (IKM × 25)", "Converted IKM (IKM × 25)"),
     "skm.grade": ("Mutu pelayanan (kinerja unit)", "Service grade (performance)"),
-    "skm.grade.A": ("Sangat Baik", "Very good"),
-    "skm.grade.B": ("Baik", "Good"),
-    "skm.grade.C": ("Kurang Baik", "Poor"),
-    "skm.grade.D": ("Tidak Baik", "Bad"),
+    "skm.grade.a": ("Sangat Baik", "Very good"),
+    "skm.grade.b": ("Baik", "Good"),
+    "skm.grade.c": ("Kurang Baik", "Poor"),
+    "skm.grade.d": ("Tidak Baik", "Bad"),
     "skm.note": (
         "Survei Kepuasan Masyarakat menurut PermenPANRB No. 14 Tahun 2017, periode {first} "
         "s.d. {last}: {respondents} responden dari {population} penerima layanan (sampel "
@@ -682,8 +682,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "skm.profile.education": ("Pendidikan", "Education"),
     "skm.profile.occupation": ("Pekerjaan", "Occupation"),
     "skm.profile.not_given": ("Tidak diisi", "Not given"),
-    "skm.profile.gender.L": ("Laki-laki", "Male"),
-    "skm.profile.gender.P": ("Perempuan", "Female"),
+    "skm.profile.gender.l": ("Laki-laki", "Male"),
+    "skm.profile.gender.p": ("Perempuan", "Female"),
 }
 
 

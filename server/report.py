@@ -550,7 +550,7 @@ def _complaint_status(report: Report, key: str) -> str:
 def _ikm_cells(report: Report, result: skm.Ikm) -> list[Any]:
     grade = result.grade
     return [result.respondents, skm.as_float(result.ikm, 2), skm.as_float(result.converted, 2),
-            grade or "-", report.t(f"skm.grade.{grade}") if grade else "-"]
+            grade or "-", report.t(f"skm.grade.{grade.lower()}") if grade else "-"]
 
 
 def _skm_tables(report: Report, data: PeriodData, names: _Names, served: int) -> None:
@@ -566,7 +566,8 @@ def _skm_tables(report: Report, data: PeriodData, names: _Names, served: int) ->
     rows.append(["", t("skm.ikm"), None, None, None, skm.as_float(result.ikm, 3)])
     rows.append(["", t("skm.converted"), None, None, None, skm.as_float(result.converted, 2)])
     rows.append(["", t("skm.grade"), None, None, None,
-                 f"{result.grade} ({t(f'skm.grade.{result.grade}')})" if result.grade else "-"])
+                 f"{result.grade} ({t(f'skm.grade.{result.grade.lower()}')})" if result.grade
+                 else "-"])
     minimum = skm.minimum_sample(served)
     note = t("skm.note", respondents=result.respondents, population=served, minimum=minimum,
              first=report.first_day.isoformat(), last=report.last_day.isoformat())
@@ -580,7 +581,8 @@ def _skm_tables(report: Report, data: PeriodData, names: _Names, served: int) ->
                 _c("nrr", "number"), _c("nrr_weighted", "number3")], rows, note,
         {(len(rows) - 2, 5): "number", (len(rows) - 1, 5): "text"}))
     report.summary_ikm = (f"{skm.shown(result.converted)} – {result.grade} "
-                          f"({t(f'skm.grade.{result.grade}')})" if result.grade else "-")
+                          f"({t(f'skm.grade.{result.grade.lower()}')})" if result.grade
+                          else "-")
 
     group_rows: list[list[Any]] = []
     kinds: list[tuple[str, Callable[[skm.Response], str], Callable[[str], str]]] = [
@@ -604,8 +606,9 @@ def _skm_tables(report: Report, data: PeriodData, names: _Names, served: int) ->
     profile_rows = []
     for category, counts in profile.items():
         for value, count in sorted(counts.items()):
-            shown = t(f"skm.profile.{category}.{value}")
-            if shown == f"skm.profile.{category}.{value}":
+            key = f"skm.profile.{category}.{value.lower()}"
+            shown = t(key)
+            if shown == key:
                 shown = t("skm.profile.not_given") if value == "-" else value
             profile_rows.append([t(f"skm.profile.{category}"), shown, count,
                                  _share(count, len(responses))])

@@ -35,8 +35,6 @@ GRADES: tuple[tuple[Fraction, str], ...] = (
     (Fraction("76.60"), "B"),  # above 76.60
     (Fraction("65.00"), "C"),  # 65.00 and above
 )
-GRADE_LABEL_KEYS = {"A": "skm.grade.A", "B": "skm.grade.B", "C": "skm.grade.C",
-                    "D": "skm.grade.D"}
 
 
 @dataclass(frozen=True, slots=True)
