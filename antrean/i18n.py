@@ -628,8 +628,6 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "report.audit.events": ("Jumlah peristiwa dalam periode", "Events in the period"),
     "report.audit.seqs": ("Nomor urut (seq)", "Sequence numbers (seq)"),
     "report.audit.last_hash": ("Hash audit terakhir", "Last audit hash"),
-    "report.audit.chain": ("Rantai hash periode", "The period's hash chain"),
-    "report.audit.intact": ("Utuh", "Intact"),
     "report.complaint_status.diterima": ("Diterima", "Received"),
     "report.complaint_status.diproses": ("Diproses", "In progress"),
     "report.complaint_status.selesai": ("Selesai", "Resolved"),

@@ -31,16 +31,18 @@ from antrean.core.figures import (
     eta_honesty,
     minutes_between,
     percentile,
+    spread,
 )
 from antrean.core.model import OfficeSpec
 from antrean.i18n import tr
 from server import audit
 
-TICKET_EVENTS = ("ticket.issued", "ticket.called", "ticket.started", "ticket.completed",
-                 "ticket.no_show", "ticket.transferred")
+# ticket.started is not read: the ticket row holds the start.
+TICKET_EVENTS = ("ticket.issued", "ticket.called", "ticket.completed", "ticket.no_show",
+                 "ticket.transferred")
 CLOSED_STATUSES = ("selesai", "ditolak")
 _STATUS_AFTER = {"ticket.issued": "waiting", "ticket.transferred": "waiting",
-                 "ticket.called": "called", "ticket.started": "serving"}
+                 "ticket.called": "called"}
 
 
 # ==================================================================== tables
@@ -112,7 +114,7 @@ class _CallRow:
     reason: str | None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False)  # a month of tickets: no repr walking them all
 class PeriodData:
     """What the database holds for the period, in the shape the tables need."""
 
@@ -126,81 +128,51 @@ class PeriodData:
     first_seq: int | None
     last_seq: int | None
     last_hash: str
-    chain: audit.Verdict
 
 
-def _json_fields(dialect: str, fields: dict[str, tuple[str, ...]]) -> tuple[str, str]:
-    """(select list, FROM clause) pulling `fields` (alias -> JSON path) out of `data`."""
+OTHER_EVENTS = ("service.updated", "survey.submitted", "complaint.filed", "complaint.updated")
+
+
+def _period_query(dialect: str) -> str:
+    """One pass over the period's events: for ticket events the few JSON fields
+    the figures need, pulled out by the database; the whole data only for the
+    rare events read in full (quotas, surveys, complaints)."""
+    fields = {"t_id": ("ticket", "id"), "t_counter": ("ticket", "counter"),
+              "via": ("via",), "reason": ("reason",), "eta": ("ticket", "eta_minutes"),
+              "from_service": ("from_service",), "from_counter": ("from_counter",)}
+    wanted = ", ".join(f"'{name}'" for name in (*TICKET_EVENTS, *OTHER_EVENTS))
+    whole = ", ".join(f"'{name}'" for name in OTHER_EVENTS)
     if dialect == "sqlite":
-        columns = ", ".join(f"json_extract(data, '$.{'.'.join(path)}') AS {alias}"
-                            for alias, path in fields.items())
-        return columns, "events"
-    columns = ", ".join(f"(j #>> '{{{','.join(path)}}}') AS {alias}"
-                        for alias, path in fields.items())
-    return columns, ("(SELECT seq, day, at, name, staff, data::jsonb AS j FROM events "
-                     "WHERE day >= :first AND day <= :last) AS events")
+        columns = ", ".join(f"json_extract(data, '$.{'.'.join(path)}')"
+                            for path in fields.values())
+        return (f"SELECT seq, day, at, name, staff, {columns}, "
+                f"CASE WHEN name IN ({whole}) THEN data END FROM events "
+                f"WHERE day >= :first AND day <= :last AND name IN ({wanted}) ORDER BY seq")
+    columns = ", ".join(f"(j #>> '{{{','.join(path)}}}')" for path in fields.values())
+    return (f"SELECT seq, day, at, name, staff, {columns}, "
+            f"CASE WHEN name IN ({whole}) THEN data END FROM "
+            f"(SELECT seq, day, at, name, staff, data, "
+            f"CASE WHEN name IN ({whole}) THEN NULL ELSE data::jsonb END AS j FROM events "
+            f"WHERE day >= :first AND day <= :last AND name IN ({wanted})) AS e ORDER BY seq")
 
 
 def read_period(conn: Connection, first: date, last: date,
                 spec: OfficeSpec | None) -> PeriodData:
-    dialect = conn.dialect.name
     params = {"first": first.isoformat(), "last": last.isoformat()}
-    names = ", ".join(f"'{name}'" for name in TICKET_EVENTS)
-    columns, source = _json_fields(dialect, {
-        "t_id": ("ticket", "id"), "t_number": ("ticket", "number"),
-        "t_service": ("ticket", "service"), "t_counter": ("ticket", "counter"),
-        "t_priority": ("ticket", "priority"), "t_issued": ("ticket", "issued_at"),
-        "via": ("via",), "reason": ("reason",), "eta": ("ticket", "eta_minutes"),
-        "from_service": ("from_service",), "from_counter": ("from_counter",),
-    })
-    rows = conn.execute(text(
-        f"SELECT seq, day, at, name, staff, {columns} FROM {source} "
-        f"WHERE day >= :first AND day <= :last AND name IN ({names}) ORDER BY seq"),
-        params).all()
     ticket_rows = conn.execute(text(
         "SELECT id, day, number, service, priority, status, issued_at, started_at, "
         "finished_at, origin_service, closed_reason FROM tickets "
         "WHERE day >= :first AND day <= :last"), params).all()
+    parse = datetime.fromisoformat
     tickets: dict[str, TicketFacts] = {}
     for (tid, day, number, service, priority, status, issued_at, started_at, finished_at,
          origin, closed_reason) in ticket_rows:
         tickets[tid] = TicketFacts(
             id=tid, day=day, number=number, service=origin or service, priority=priority,
-            status=status, issued_at=datetime.fromisoformat(issued_at), final_service=service,
-            started_at=datetime.fromisoformat(started_at) if started_at else None,
-            finished_at=datetime.fromisoformat(finished_at) if finished_at else None,
+            status=status, issued_at=parse(issued_at), final_service=service,
+            started_at=parse(started_at) if started_at else None,
+            finished_at=parse(finished_at) if finished_at else None,
             closed_reason=closed_reason)
-    calls: list[_CallRow] = []
-    transfers: list[tuple[str, str | None, str | None, str]] = []
-    last_status: dict[str, str] = {}
-    for (seq, day, at, name, staff, tid, number, service, counter, priority, issued, via,
-         reason, eta, from_service, from_counter) in rows:
-        facts = tickets.get(tid)
-        if facts is None:  # an event whose ticket row is missing: rebuild it from the event
-            facts = tickets[tid] = TicketFacts(
-                id=tid, day=day, number=number, service=service, priority=priority or "regular",
-                status=_STATUS_AFTER.get(name, "waiting"),
-                issued_at=datetime.fromisoformat(issued), final_service=service)
-        if name in _STATUS_AFTER:
-            last_status[tid] = _STATUS_AFTER[name]
-        if name == "ticket.issued":
-            facts.eta_minutes = float(eta) if eta is not None else None
-        elif name == "ticket.called":
-            calls.append(_CallRow(seq, day, at, staff, tid, number, service, counter, via,
-                                  reason))
-            if facts.first_call is None:
-                facts.first_call = datetime.fromisoformat(at)
-                facts.first_counter = counter
-                facts.first_staff = staff
-        elif name in ("ticket.completed", "ticket.no_show"):
-            facts.done_counter = counter
-            facts.done_staff = staff
-        elif name == "ticket.transferred":
-            facts.transfers += 1
-            transfers.append((tid, from_counter, staff, from_service or ""))
-    for tid, facts in tickets.items():
-        if facts.closed_reason is not None:
-            facts.status_at_close = last_status.get(tid, "waiting")
 
     quotas: dict[tuple[str, str], int | None] = {}
     if spec is not None:
@@ -209,24 +181,54 @@ def read_period(conn: Connection, first: date, last: date,
             for service_spec in spec.services:
                 if service_spec.quota is not None:
                     quotas[(day, service_spec.code)] = service_spec.quota
-    for day, data in conn.execute(text(
-            "SELECT day, data FROM events WHERE day >= :first AND day <= :last "
-            "AND name = 'service.updated' ORDER BY seq"), params):
-        service = orjson.loads(data).get("service") or {}
-        if "code" in service:
-            quotas[(day, service["code"])] = service.get("quota")
-
-    surveys = [skm.Response.from_event(orjson.loads(data), at) for at, data in conn.execute(text(
-        "SELECT at, data FROM events WHERE day >= :first AND day <= :last "
-        "AND name = 'survey.submitted' ORDER BY seq"), params)]
+    calls: list[_CallRow] = []
+    transfers: list[tuple[str, str | None, str | None, str]] = []
+    last_status: dict[str, str] = {}
+    surveys: list[skm.Response] = []
     complaints: dict[str, list[tuple[str, dict[str, Any], str | None]]] = defaultdict(list)
-    for name, data, staff in conn.execute(text(
-            "SELECT name, data, staff FROM events WHERE day >= :first AND day <= :last "
-            "AND name IN ('complaint.filed', 'complaint.updated') ORDER BY seq"), params):
-        parsed = orjson.loads(data)
-        complaint = parsed.get("complaint") or {}
-        if "code" in complaint:
-            complaints[complaint["code"]].append((name, complaint, parsed.get("staff") or staff))
+    for (seq, day, at, name, staff, tid, counter, via, reason, eta, from_service,
+         from_counter, data) in conn.execute(text(_period_query(conn.dialect.name)), params):
+        if data is not None:
+            parsed = orjson.loads(data)
+            if name == "survey.submitted":
+                surveys.append(skm.Response.from_event(parsed, at))
+            elif name == "service.updated":
+                service = parsed.get("service") or {}
+                if "code" in service:
+                    quotas[(day, service["code"])] = service.get("quota")
+            else:
+                complaint = parsed.get("complaint") or {}
+                if "code" in complaint:
+                    complaints[complaint["code"]].append(
+                        (name, complaint, parsed.get("staff") or staff))
+            continue
+        facts = tickets.get(tid)
+        if facts is None:  # a ticket without its row (never written by the store)
+            continue
+        status = _STATUS_AFTER.get(name)
+        if status is not None:
+            last_status[tid] = status
+        if name == "ticket.called":
+            calls.append(_CallRow(seq, day, at, staff, tid, facts.number, facts.final_service,
+                                  counter, via, reason))
+            if facts.first_call is None:
+                facts.first_call = parse(at)
+                facts.first_counter = counter
+                facts.first_staff = staff
+        elif name == "ticket.issued":
+            facts.eta_minutes = float(eta) if eta is not None else None
+        elif name == "ticket.completed" or name == "ticket.no_show":
+            facts.done_counter = counter
+            facts.done_staff = staff
+        elif name == "ticket.transferred":
+            facts.transfers += 1
+            transfers.append((tid, from_counter, staff, from_service or ""))
+    for tid, facts in tickets.items():
+        facts.settle()
+        if facts.closed_reason is not None:
+            status = last_status.get(tid, "waiting")
+            facts.status_at_close = ("serving" if status == "called" and facts.started_at
+                                     else status)
 
     span = conn.execute(text(
         "SELECT count(*), min(seq), max(seq) FROM events WHERE day >= :first AND day <= :last"),
@@ -234,9 +236,8 @@ def read_period(conn: Connection, first: date, last: date,
     last_hash = conn.execute(text(
         "SELECT hash FROM events WHERE day <= :last ORDER BY seq DESC LIMIT 1"),
         {"last": params["last"]}).scalar() or audit.GENESIS
-    chain = audit.verify(conn, params["first"], params["last"])
     return PeriodData(tickets, calls, transfers, quotas, surveys, dict(complaints),
-                      int(span[0]), span[1], span[2], str(last_hash), chain)
+                      int(span[0]), span[1], span[2], str(last_hash))
 
 
 # ==================================================================== building
@@ -257,13 +258,13 @@ def _group_columns(first: Column) -> list[Column]:
 
 
 def _group_row(label: Any, group: Group) -> list[Any]:
+    wait, service, priority = (spread(group.waits), spread(group.service_times),
+                               spread(group.priority_waits))
     return [label, group.issued, group.served, group.no_shows, group.transfers,
-            _minutes(percentile(group.waits, 50)), _minutes(percentile(group.waits, 90)),
-            _minutes(max(group.waits) if group.waits else None),
-            _minutes(percentile(group.service_times, 50)),
-            _minutes(percentile(group.service_times, 90)),
-            group.priority_share, _minutes(percentile(group.priority_waits, 50)),
-            _minutes(percentile(group.priority_waits, 90)), group.open_at_close]
+            _minutes(wait[0]), _minutes(wait[1]), _minutes(wait[2]),
+            _minutes(service[0]), _minutes(service[1]),
+            group.priority_share, _minutes(priority[0]), _minutes(priority[1]),
+            group.open_at_close]
 
 
 def _grouped(tickets: Iterable[TicketFacts], key: Callable[[TicketFacts], Any]
@@ -353,12 +354,10 @@ def build_report(data: PeriodData, first: date, last: date, office: str,
         rows = []
         for name in sorted(groups, key=lambda value: (value is None, str(value))):
             group = groups[name]
+            wait, service = spread(group.waits), spread(group.service_times)
             rows.append([label(name), group.called, group.served, group.no_shows,
-                         group.transfers, _minutes(percentile(group.waits, 50)),
-                         _minutes(percentile(group.waits, 90)),
-                         _minutes(max(group.waits) if group.waits else None),
-                         _minutes(percentile(group.service_times, 50)),
-                         _minutes(percentile(group.service_times, 90))])
+                         group.transfers, _minutes(wait[0]), _minutes(wait[1]),
+                         _minutes(wait[2]), _minutes(service[0]), _minutes(service[1])])
         report.tables.append(ReportTable(key, columns, rows, t(f"report.note.{key}")))
 
     # Quota use: each day and service with a quota.
@@ -415,9 +414,9 @@ def build_report(data: PeriodData, first: date, last: date, office: str,
     # ETA honesty, per service and overall.
     pairs: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for ticket in tickets:
-        wait = ticket.wait
-        if ticket.served and ticket.eta_minutes is not None and wait is not None:
-            pairs[ticket.service].append((ticket.eta_minutes, wait))
+        real = ticket.wait
+        if ticket.served and ticket.eta_minutes is not None and real is not None:
+            pairs[ticket.service].append((ticket.eta_minutes, real))
     eta_rows = []
     for code in sorted(pairs):
         eta_rows.append(_eta_row(names.service(code), eta_honesty(pairs[code])))
@@ -430,18 +429,12 @@ def build_report(data: PeriodData, first: date, last: date, office: str,
     _complaint_tables(report, data, last)
     _skm_tables(report, data, names, total.served)
 
-    chain = data.chain
     report.tables.append(ReportTable(
         "audit", [_c("item", "text"), _c("value", "text")], [
             [t("report.audit.events"), str(data.events)],
             [t("report.audit.seqs"), f"{data.first_seq or '-'} – {data.last_seq or '-'}"],
             [t("report.audit.last_hash"), data.last_hash],
-            [t("report.audit.chain"), t("report.audit.intact") if chain.ok else
-             t(f"audit.{chain.problem}", seq=chain.seq, count=chain.count, hash=chain.last_hash)],
         ], t("report.note.audit")))
-    if not chain.ok:
-        report.warnings.append(t(f"audit.{chain.problem}", seq=chain.seq, count=chain.count,
-                                 hash=chain.last_hash))
 
     report.summary = [
         (t("report.summary.office"), office),

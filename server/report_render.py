@@ -96,13 +96,16 @@ def charts(report: Report) -> dict[str, bytes]:
     axes.legend()
     result["hourly"] = png(figure)
 
-    waits = [w for w in (ticket.wait for ticket in facts) if w is not None]
+    import numpy
+
+    waits = numpy.fromiter((ticket.wait for ticket in facts if ticket.wait is not None),
+                           dtype=float)
     figure, axes = plt.subplots(figsize=(7.5, 3.2))
-    if waits:
-        axes.hist(waits, bins=min(40, max(5, len(waits) // 5)), color="#1f6f8b")
-        ordered = sorted(waits)
+    if waits.size:
+        axes.hist(waits, bins=min(40, max(5, waits.size // 5)), color="#1f6f8b")
+        ordered = numpy.sort(waits)
         for p, style in ((50, "--"), (90, ":")):
-            value = ordered[max(0, -(-p * len(ordered) // 100) - 1)]
+            value = float(ordered[max(1, -(-p * ordered.size // 100)) - 1])
             axes.axvline(value, color="#c0392b", linestyle=style,
                          label=f"p{p} = {shown(value, 'minutes', report.lang)}")
         axes.legend()
@@ -118,8 +121,15 @@ def charts(report: Report) -> dict[str, bytes]:
     figure, axes = plt.subplots(figsize=(7.5, 3.2))
     codes = sorted(per_service)
     if codes:
-        axes.boxplot([per_service[code] for code in codes], tick_labels=codes,
-                     showfliers=False)
+        # The box statistics worked out here (whiskers at p10 and p90), so
+        # matplotlib only draws them: its own pass over 90,000 waits is slow.
+        stats = []
+        for code in codes:
+            values = numpy.asarray(per_service[code])
+            p10, q1, median, q3, p90 = numpy.percentile(values, (10, 25, 50, 75, 90))
+            stats.append({"label": code, "whislo": p10, "q1": q1, "med": median, "q3": q3,
+                          "whishi": p90, "fliers": []})
+        axes.bxp(stats, showfliers=False)
     axes.set_xlabel(t("report.col.service"))
     axes.set_ylabel(t("report.chart.minutes"))
     axes.set_title(t("report.chart.service_waits"))

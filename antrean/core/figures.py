@@ -29,6 +29,16 @@ def percentile(values: Sequence[float], p: float) -> float | None:
     return ordered[rank - 1]
 
 
+def spread(values: Sequence[float]) -> tuple[float | None, float | None, float | None]:
+    """(p50, p90, max) from one sort."""
+    if not values:
+        return None, None, None
+    ordered = sorted(values)
+    count = len(ordered)
+    return (ordered[max(1, math.ceil(0.5 * count)) - 1],
+            ordered[max(1, math.ceil(0.9 * count)) - 1], ordered[-1])
+
+
 def minutes_between(start: datetime | None, end: datetime | None) -> float | None:
     if start is None or end is None:
         return None
@@ -58,24 +68,20 @@ class TicketFacts:
     transfers: int = 0
     closed_reason: str | None = None
     status_at_close: str | None = None
+    # Set by settle(), once the facts are complete (read many times after).
+    served: bool = False
+    no_show: bool = False
+    wait: float | None = None
+    service_time: float | None = None
 
-    @property
-    def served(self) -> bool:
-        return self.status == "done" and self.closed_reason is None
-
-    @property
-    def no_show(self) -> bool:
-        return self.status == "no_show" and self.closed_reason is None
-
-    @property
-    def wait(self) -> float | None:
-        return minutes_between(self.issued_at, self.first_call)
-
-    @property
-    def service_time(self) -> float | None:
-        if not self.served:
-            return None
-        return minutes_between(self.started_at or self.first_call, self.finished_at)
+    def settle(self) -> TicketFacts:
+        """Work out the outcome, the wait and the service time from the facts."""
+        self.served = self.status == "done" and self.closed_reason is None
+        self.no_show = self.status == "no_show" and self.closed_reason is None
+        self.wait = minutes_between(self.issued_at, self.first_call)
+        self.service_time = (minutes_between(self.started_at or self.first_call,
+                                             self.finished_at) if self.served else None)
+        return self
 
 
 @dataclass(slots=True)
