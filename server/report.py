@@ -597,8 +597,10 @@ def _skm_tables(report: Report, data: PeriodData, names: _Names, served: int) ->
 
     profile = skm.profile_counts(responses)
     profile_rows = []
+    band_order = {name: index for index, (_, _, name) in enumerate(skm.AGE_BANDS)}
     for category, counts in profile.items():
-        for value, count in sorted(counts.items()):
+        for value, count in sorted(counts.items(), key=lambda item: (
+                item[0] == "-", band_order.get(item[0], 0), item[0])):
             key = f"skm.profile.{category}.{value.lower()}"
             shown = t(key)
             if shown == key:

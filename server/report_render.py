@@ -330,7 +330,6 @@ def html(report: Report) -> str:
 
 def write_pdf(report: Report, path: Path) -> None:
     from fpdf import FPDF
-    from fpdf.fonts import FontFace
 
     t = report.t
 
@@ -358,8 +357,6 @@ def write_pdf(report: Report, path: Path) -> None:
     pdf.add_font("DejaVuMono", "", str(FONT_DIR / "DejaVuSansMono.ttf"))
     pdf.set_auto_page_break(True, margin=15)
     pdf.alias_nb_pages()
-    heading = FontFace(emphasis="BOLD", fill_color=(221, 235, 240))
-
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 16)
     pdf.multi_cell(0, 8, t("report.title"), new_x="LMARGIN", new_y="NEXT")
@@ -406,18 +403,84 @@ def write_pdf(report: Report, path: Path) -> None:
         size = 7 if landscape else 8
         pdf.set_font("DejaVu", "", size)
         widths = _pdf_widths(pdf, report, table, width)
-        aligns = tuple("LEFT" if column.kind == "text" else "RIGHT" for column in table.columns)
-        with pdf.table(col_widths=widths, text_align=aligns, headings_style=heading,
-                       line_height=size * 0.55, repeat_headings=1) as grid:
-            grid.row(headers(report, table))
-            for index, values in enumerate(table.rows):
-                grid.row([shown(value, kind, report.lang)
-                          for value, kind in zip(values, table.kinds(index), strict=True)])
+        _pdf_grid(pdf, report, table, widths, size)
         if table.note:
             pdf.ln(2)
             pdf.set_font("DejaVu", "I", 8)
             pdf.multi_cell(0, 4.5, table.note, new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.output(str(path))
+
+
+def _wrap(pdf: Any, text: str, width: float) -> list[str]:
+    """Lines of `text` that fit `width` in the current font (words kept whole
+    unless one alone is too wide)."""
+    if not text or pdf.get_string_width(text) <= width:
+        return [text]
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if pdf.get_string_width(candidate) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        while pdf.get_string_width(word) > width and len(word) > 1:
+            cut = len(word) - 1
+            while cut > 1 and pdf.get_string_width(word[:cut]) > width:
+                cut -= 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        line = word
+    lines.append(line)
+    return lines
+
+
+def _pdf_grid(pdf: Any, report: Report, table: ReportTable, widths: tuple[float, ...],
+              size: float) -> None:
+    """The table drawn cell by cell: fpdf2's own table measures every cell
+    several times (most of a month's PDF time); this wraps only the cells that
+    need it. Rows break across pages with the header drawn again."""
+    pad = 1.0
+    line = size * 0.42
+    right = [column.kind != "text" for column in table.columns]
+    header_texts = headers(report, table)
+    bottom = pdf.h - pdf.b_margin
+    auto_break = pdf.auto_page_break
+    pdf.set_auto_page_break(False)
+
+    def draw(texts: list[str], bold: bool, kinds: list[str] | None = None) -> None:
+        flush = right if kinds is None else [kind != "text" for kind in kinds]
+        pdf.set_font("DejaVu", "B" if bold else "", size)
+        cells = [_wrap(pdf, text, width - 2 * pad) for text, width in zip(texts, widths,
+                                                                          strict=True)]
+        height = max(len(lines) for lines in cells) * line + 2 * pad
+        if pdf.get_y() + height > bottom:
+            pdf.add_page(orientation=str(pdf.cur_orientation.value))
+            if not bold:
+                draw(header_texts, True)
+                pdf.set_font("DejaVu", "", size)
+        x, y = pdf.l_margin, pdf.get_y()
+        for lines, width, flush_right in zip(cells, widths, flush, strict=True):
+            if bold:
+                pdf.set_fill_color(221, 235, 240)
+                pdf.rect(x, y, width, height, style="DF")
+            else:
+                pdf.rect(x, y, width, height)
+            for number, text in enumerate(lines, start=1):
+                offset = (width - pad - pdf.get_string_width(text)) if flush_right else pad
+                pdf.text(x + offset, y + pad + number * line - line * 0.22, text)
+            x += width
+        pdf.set_y(y + height)
+
+    pdf.set_draw_color(90, 90, 90)
+    pdf.set_line_width(0.15)
+    draw(header_texts, True)
+    for index, values in enumerate(table.rows):
+        kinds = table.kinds(index)
+        draw([shown(value, kind, report.lang) for value, kind in zip(values, kinds, strict=True)],
+             False, kinds)
+    pdf.set_auto_page_break(auto_break, margin=15)
 
 
 def _pdf_widths(pdf: Any, report: Report, table: ReportTable, total: float
