@@ -16,6 +16,9 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
+
+from antrean.core.skm import Ikm, Response, compute
 
 ETA_TOLERANCE = 0.25
 
@@ -150,3 +153,107 @@ def eta_honesty(pairs: Iterable[tuple[float, float]]) -> EtaHonesty:
     middle = len(median) // 2
     value = median[middle] if len(median) % 2 else (median[middle - 1] + median[middle]) / 2
     return EtaHonesty(len(errors), value, good / len(errors))
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceLive:
+    code: str
+    served: int
+    no_shows: int
+    wait_p50: float | None
+    wait_p90: float | None
+
+
+class LiveFigures:
+    """Today's figures as a console sees them: fed the open tickets it starts
+    with and then every event it receives (name, time, data as on the wire),
+    so the supervisor's tab shows served, no-shows, wait p50/p90 per service,
+    the ETA honesty and the IKM of today's responses while the day runs.
+
+    A console knows the tickets it was told about: those open when it
+    connected and every one after; `since` says from when."""
+
+    def __init__(self, since: datetime | None = None) -> None:
+        self.since = since
+        self.tickets: dict[str, TicketFacts] = {}
+        self.responses: list[Response] = []
+
+    def seed(self, tickets: Iterable[dict[str, Any]], since: datetime) -> None:
+        """Start again from a snapshot's tickets (wire form)."""
+        self.since = since
+        self.tickets = {}
+        self.responses = []
+        for wire in tickets:
+            facts = self._facts(wire)
+            if facts is not None and wire.get("called_at"):
+                facts.first_call = _parse(wire.get("called_at"))
+
+    def apply(self, name: str, at: str, data: dict[str, Any]) -> None:
+        if name == "day.rolled":
+            self.tickets, self.responses = {}, []
+            self.since = _parse(at)
+            return
+        if name == "survey.submitted":
+            self.responses.append(Response.from_event(data, at))
+            return
+        wire = data.get("ticket")
+        if not isinstance(wire, dict):
+            return
+        facts = self._facts(wire)
+        if facts is None:
+            return
+        if name == "ticket.issued" and isinstance(wire.get("eta_minutes"), (int, float)):
+            facts.eta_minutes = float(wire["eta_minutes"])
+        elif name == "ticket.called" and facts.first_call is None:
+            facts.first_call = _parse(at)
+        elif name == "ticket.transferred":
+            facts.transfers += 1
+        elif name in ("ticket.completed", "ticket.no_show"):
+            facts.status = "done" if name == "ticket.completed" else "no_show"
+            facts.started_at = _parse(wire.get("started_at"))
+            facts.finished_at = _parse(wire.get("finished_at")) or _parse(at)
+
+    def _facts(self, wire: dict[str, Any]) -> TicketFacts | None:
+        tid = wire.get("id")
+        issued = _parse(wire.get("issued_at"))
+        if not isinstance(tid, str) or issued is None:
+            return None
+        facts = self.tickets.get(tid)
+        if facts is None:
+            service = str(wire.get("origin_service") or wire.get("service") or "")
+            facts = self.tickets[tid] = TicketFacts(
+                id=tid, day="", number=str(wire.get("number") or ""), service=service,
+                priority=str(wire.get("priority") or "regular"),
+                status=str(wire.get("status") or "waiting"), issued_at=issued)
+        return facts
+
+    def per_service(self) -> list[ServiceLive]:
+        groups: dict[str, Group] = {}
+        for facts in self.tickets.values():
+            facts.settle()
+            groups.setdefault(facts.service, Group()).add_issued(facts)
+        rows = []
+        for code in sorted(groups):
+            p50, p90, _ = spread(groups[code].waits)
+            rows.append(ServiceLive(code, groups[code].served, groups[code].no_shows, p50, p90))
+        return rows
+
+    def ikm(self) -> Ikm:
+        return compute(self.responses)
+
+    def eta(self) -> EtaHonesty:
+        pairs = []
+        for facts in self.tickets.values():
+            facts.settle()
+            if facts.served and facts.eta_minutes is not None and facts.wait is not None:
+                pairs.append((facts.eta_minutes, facts.wait))
+        return eta_honesty(pairs)
+
+
+def _parse(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
