@@ -680,6 +680,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "skm.profile.education": ("Pendidikan", "Education"),
     "skm.profile.occupation": ("Pekerjaan", "Occupation"),
     "skm.profile.not_given": ("Tidak diisi", "Not given"),
+    "supervisor.figures.title": ("Angka hari ini (langsung)", "Today's figures (live)"),
+    "supervisor.figures.eta": (
+        "Perkiraan waktu tepat (±25 %): {share} % dari {count} tiket yang dilayani",
+        "Estimates within ±25 %: {share} % of {count} served tickets",
+    ),
+    "supervisor.figures.eta_none": ("Perkiraan waktu: belum ada tiket yang dilayani",
+                                    "Estimates: no ticket served yet"),
+    "supervisor.figures.ikm": (
+        "IKM hari ini: {value} – {grade} ({label}); responden: {count}",
+        "Today's IKM: {value} – {grade} ({label}); respondents: {count}",
+    ),
+    "supervisor.figures.ikm_none": ("IKM hari ini: belum ada jawaban survei",
+                                    "Today's IKM: no survey answers yet"),
+    "supervisor.figures.since": (
+        "Tiket yang diketahui konsol ini sejak {time} (yang masih terbuka saat itu, lalu semua).",
+        "Tickets this console has seen since {time} (those open then, and every one after).",
+    ),
     "skm.profile.gender.l": ("Laki-laki", "Male"),
     "skm.profile.gender.p": ("Perempuan", "Female"),
 }

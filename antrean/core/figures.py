@@ -175,15 +175,19 @@ class LiveFigures:
 
     def __init__(self, since: datetime | None = None) -> None:
         self.since = since
+        self.day: str | None = None
         self.tickets: dict[str, TicketFacts] = {}
         self.responses: list[Response] = []
 
-    def seed(self, tickets: Iterable[dict[str, Any]], since: datetime) -> None:
-        """Start again from a snapshot's tickets (wire form)."""
-        self.since = since
-        self.tickets = {}
-        self.responses = []
+    def seed(self, tickets: Iterable[dict[str, Any]], since: datetime, day: str) -> None:
+        """A snapshot's tickets (wire form). A new office day starts over; the
+        same day (a reconnect) keeps what was seen and adds what is new."""
+        if day != self.day:
+            self.day, self.since = day, since
+            self.tickets, self.responses = {}, []
         for wire in tickets:
+            if wire.get("id") in self.tickets:
+                continue
             facts = self._facts(wire)
             if facts is not None and wire.get("called_at"):
                 facts.first_call = _parse(wire.get("called_at"))
@@ -192,6 +196,7 @@ class LiveFigures:
         if name == "day.rolled":
             self.tickets, self.responses = {}, []
             self.since = _parse(at)
+            self.day = str(data.get("day") or "") or None
             return
         if name == "survey.submitted":
             self.responses.append(Response.from_event(data, at))

@@ -72,7 +72,7 @@ def test_live_figures_from_a_consoles_events() -> None:
     # Open when the console connected: one called already, one waiting.
     live.seed([_ticket("A001", "A", NINE, status="called",
                        called_at=(NINE + timedelta(minutes=4)).isoformat()),
-               _ticket("A002", "A", NINE + timedelta(minutes=1))], since=NINE)
+               _ticket("A002", "A", NINE + timedelta(minutes=1))], since=NINE, day="2026-11-02")
     at = (NINE + timedelta(minutes=5)).isoformat()
     live.apply("ticket.issued", at, {"ticket": {**_ticket("B001", "B", NINE + timedelta(
         minutes=5)), "eta_minutes": 10}})
@@ -97,6 +97,10 @@ def test_live_figures_from_a_consoles_events() -> None:
                                                                range(1, 10)}}})
     live.apply("ticket.called", at, {"ticket": "not a ticket"})
     assert live.ikm().converted == Fraction(100) and live.ikm().grade == "A"
+    # A reconnect the same day keeps what was seen and adds the new snapshot's tickets.
+    live.seed([_ticket("C001", "C", NINE)], since=NINE + timedelta(hours=1), day="2026-11-02")
+    assert [row.code for row in live.per_service()] == ["A", "B", "C"]
+    assert live.since == NINE and live.ikm().respondents == 1
     live.apply("day.rolled", (NINE + timedelta(hours=15)).isoformat(), {"day": "2026-11-03"})
     assert live.per_service() == [] and live.ikm().respondents == 0
-    assert live.since == NINE + timedelta(hours=15)
+    assert live.since == NINE + timedelta(hours=15) and live.day == "2026-11-03"
