@@ -230,3 +230,28 @@ def test_the_server_chains_what_it_writes_across_a_restart(
     code, text = _verify(db_url, capsys)
     assert code == 0, text
     assert text.strip() == f"Audit chain intact: {seq} events, last hash {head}"
+
+
+@ON_BOTH_DATABASES
+def test_a_failed_write_leaves_the_chain_whole(
+        db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    async def run() -> None:
+        store = Store(db_url)
+        await store.open()
+        good = Batch.empty()
+        good.events += [_event(1, DAYS[0]), _event(2, DAYS[0])]
+        await store.write(good)
+        bad = Batch.empty()
+        bad.events += [_event(3, DAYS[0]), _event(2, DAYS[0])]  # seq 2 again: all fails
+        with pytest.raises(IntegrityError):
+            await store.write(bad)
+        again = Batch.empty()
+        again.events.append(_event(3, DAYS[0]))
+        await store.write(again)  # chains on from seq 2, as committed
+        await store.close()
+
+    asyncio.run(run())
+    code, text = _verify(db_url, capsys)
+    assert code == 0 and "3 events" in text
