@@ -247,6 +247,7 @@ def test_a_day_through_the_server_reported_in_every_format(
     # ---- XLSX: real numbers, frozen headers, one sheet per table.
     book = load_workbook(f"{out}.xlsx")
     assert book.sheetnames[0] == "Ringkasan" and "Grafik" in book.sheetnames
+    assert len(book["Grafik"]._images) == 4  # hourly, waits, per service, SKM
     services = book["Per layanan"]
     assert services.freeze_panes == "A2"
     header = [cell.value for cell in services[1]]
