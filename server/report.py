@@ -34,7 +34,7 @@ from antrean.core.figures import (
     spread,
 )
 from antrean.core.model import OfficeSpec
-from antrean.i18n import tr
+from antrean.i18n import CATALOGUE, tr
 from server import audit
 
 # ticket.started is not read: the ticket row holds the start.
@@ -379,7 +379,7 @@ def build_report(data: PeriodData, first: date, last: date, office: str,
                               _c("status_at_close", "text"), _c("closed_reason", "text"),
                               _c("tickets")],
         [[day, names.service(service), t(f"status.{status}"),
-          t(f"report.reason.{reason}") if f"report.reason.{reason}" in _REASONS else reason,
+          t(f"report.reason.{reason}") if f"report.reason.{reason}" in CATALOGUE else reason,
           count] for (day, service, status, reason), count in sorted(closures.items())],
         None if closures else t("report.note.none_open")))
 
@@ -442,17 +442,19 @@ def build_report(data: PeriodData, first: date, last: date, office: str,
         (t("report.col.issued"), str(total.issued)),
         (t("report.col.served"), str(total.served)),
         (t("report.col.no_shows"), str(total.no_shows)),
-        (t("report.col.wait_p50"), _shown_minutes(percentile(total.waits, 50))),
-        (t("report.col.wait_p90"), _shown_minutes(percentile(total.waits, 90))),
-        (t("report.summary.eta"), _shown_share(overall.within)),
-        (t("report.summary.ikm"), report.summary_ikm),
+        (t("report.col.wait_p50"), _decimal(_shown_minutes(percentile(total.waits, 50)), lang)),
+        (t("report.col.wait_p90"), _decimal(_shown_minutes(percentile(total.waits, 90)), lang)),
+        (t("report.summary.eta"), _decimal(_shown_share(overall.within), lang)),
+        (t("report.summary.ikm"), _decimal(report.summary_ikm, lang)),
         (t("report.audit.last_hash"), data.last_hash),
         (t("report.summary.generated"), now.strftime("%Y-%m-%d %H:%M")),
     ]
     return report
 
 
-_REASONS = ("report.reason.day_end",)
+def _decimal(text: str, lang: str) -> str:
+    """Indonesian writes the decimal comma (a summary line is text, not a number)."""
+    return text.replace(".", ",") if lang == "id" else text
 
 
 def _eta_row(label: str, honesty: EtaHonesty) -> list[Any]:
