@@ -119,7 +119,7 @@ class PeriodData:
     """What the database holds for the period, in the shape the tables need."""
 
     tickets: dict[str, TicketFacts]
-    calls: list[_CallRow]  # every ticket.called, in seq order
+    calls: list[_CallRow]  # every out-of-order ticket.called, in seq order
     transfers: list[tuple[str, str | None, str | None, str]]  # (ticket, counter, staff, from)
     quotas: dict[tuple[str, str], int | None]  # (day, service) -> quota set that day
     surveys: list[skm.Response]
@@ -209,8 +209,9 @@ def read_period(conn: Connection, first: date, last: date,
         if status is not None:
             last_status[tid] = status
         if name == "ticket.called":
-            calls.append(_CallRow(seq, day, at, staff, tid, facts.number, facts.final_service,
-                                  counter, via, reason))
+            if via == "specific":
+                calls.append(_CallRow(seq, day, at, staff, tid, facts.number,
+                                      facts.final_service, counter, via, reason))
             if facts.first_call is None:
                 facts.first_call = parse(at)
                 facts.first_counter = counter
@@ -233,9 +234,14 @@ def read_period(conn: Connection, first: date, last: date,
     span = conn.execute(text(
         "SELECT count(*), min(seq), max(seq) FROM events WHERE day >= :first AND day <= :last"),
         params).one()
-    last_hash = conn.execute(text(
-        "SELECT hash FROM events WHERE day <= :last ORDER BY seq DESC LIMIT 1"),
-        {"last": params["last"]}).scalar() or audit.GENESIS
+    if span[2] is not None:  # the period's last event, by its key
+        last_hash = conn.execute(text("SELECT hash FROM events WHERE seq = :seq"),
+                                 {"seq": span[2]}).scalar()
+    else:  # no event in the period: the chain as it stood before it
+        last_hash = conn.execute(text(
+            "SELECT hash FROM events WHERE day <= :last ORDER BY seq DESC LIMIT 1"),
+            {"last": params["last"]}).scalar()
+    last_hash = last_hash or audit.GENESIS
     return PeriodData(tickets, calls, transfers, quotas, surveys, dict(complaints),
                       int(span[0]), span[1], span[2], str(last_hash))
 
@@ -389,8 +395,6 @@ def build_report(data: PeriodData, first: date, last: date, office: str,
     for ticket in tickets:
         by_day_service[(ticket.day, ticket.service)].append(ticket)
     for call in data.calls:
-        if call.via != "specific":
-            continue
         at = datetime.fromisoformat(call.at)
         facts = data.tickets.get(call.ticket)
         passed = 0
