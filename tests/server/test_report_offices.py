@@ -61,3 +61,39 @@ def test_one_office_of_several(tmp_path: Path) -> None:
         user = make_url(base).username
         assert user is not None
         asyncio.run(drop_schemas(user, first, second))
+
+
+@pytest.mark.postgres
+def test_every_office_of_a_database(tmp_path: Path) -> None:
+    """--all-offices, on a database of its own (the shared test database holds
+    other runs' schemas, which come and go)."""
+    import asyncpg
+
+    base = fresh_postgres_url()
+    url = make_url(base)
+    name = f"{RUN_SCHEMA}_all"
+
+    async def admin(statement: str) -> None:
+        connection = await asyncpg.connect(user=url.username, host=url.host, port=url.port,
+                                           database=url.database)
+        try:
+            await connection.execute(statement)
+        finally:
+            await connection.close()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    own = url.set(database=name).difference_update_query(["schema"]).render_as_string(
+        hide_password=False)
+    try:
+        _ticket_events(with_schema(own, "kanim_a"), 2)
+        _ticket_events(with_schema(own, "kanim_b"), 4)
+        out = tmp_path / "bulan.xlsx"
+        assert cli(["report", "--db", own, "--all-offices", "--from", DAY, "--to", DAY,
+                    "--out", str(out)]) == 0
+        for schema, issued in (("kanim_a", 2), ("kanim_b", 4)):
+            book = load_workbook(tmp_path / f"bulan-{schema}.xlsx")
+            assert next(book["Per hari"].iter_rows(min_row=2, values_only=True))[:2] == (
+                DAY, issued)
+            assert ("Kantor", schema) in set(book["Ringkasan"].iter_rows(values_only=True))
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
