@@ -133,17 +133,30 @@ def last_hash(connection: Connection) -> str:
     return str(value) if value else GENESIS
 
 
-def prepare(connection: Connection) -> str:
+def hash_before(connection: Connection, seq: int) -> str:
+    """The hash an event numbered `seq` chains from (one look-up by key)."""
+    events = _EVENTS
+    value = connection.execute(
+        select(events.c.hash).where(events.c.seq < seq).order_by(events.c.seq.desc()).limit(1)
+    ).scalar()
+    return str(value) if value else GENESIS
+
+
+def prepare(connection: Connection) -> tuple[int, str]:
     """On opening a database: the hash column, the chain of any events written
-    before it, the append-only trigger (PostgreSQL); returns the last hash."""
+    before it, the append-only trigger (PostgreSQL); returns the last event's
+    seq (0 for none) and hash."""
     add_hash_column(connection)
     events = _EVENTS
     newest = connection.execute(
         select(events.c.seq, events.c.hash).order_by(events.c.seq.desc()).limit(1)).first()
     # Hashes are always written with their events, so a hashed last row means a
     # hashed log: one look at the last row, not a scan, on every start.
-    result = backfill_chain(connection) if newest is not None and newest[1] is None else (
-        str(newest[1]) if newest is not None else GENESIS)
+    if newest is None:
+        result = (0, GENESIS)
+    else:
+        result = (int(newest[0]), backfill_chain(connection) if newest[1] is None
+                  else str(newest[1]))
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(_PG_FUNCTION)
         for statement in _PG_TRIGGERS:

@@ -226,7 +226,8 @@ class Store:
         self._executor: ThreadPoolExecutor | None = None
         self._sync_engine: Engine | None = None
         self._async_engine: AsyncEngine | None = None
-        self._last_hash: str | None = None  # the audit chain's head, read once on open
+        # The audit chain's head (seq, hash): read on open, then kept here.
+        self._head: tuple[int, str] | None = None
         if self.dialect == "sqlite":
             database = make_url(self.url).database
             if database and database != ":memory:":
@@ -277,13 +278,18 @@ class Store:
         return await self._run(work)
 
     async def open(self) -> None:
-        def create(conn: Connection) -> str:
+        def create(conn: Connection) -> tuple[int, str]:
             if self.schema:
                 conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
             metadata.create_all(conn)
             return audit.prepare(conn)
 
-        self._last_hash = await self._run(create, transaction=True)
+        self._head = await self._run(create, transaction=True)
+
+    @property
+    def audit_head(self) -> str | None:
+        """The hash of the last event this store wrote or found on opening."""
+        return self._head[1] if self._head is not None else None
 
     async def close(self) -> None:
         if self._sync_engine is not None:
@@ -299,12 +305,16 @@ class Store:
 
         def work(conn: Connection) -> None:
             if batch.events:
-                if self._last_hash is None:  # after a failed write
-                    self._last_hash = audit.last_hash(conn)
+                first = batch.events[0]["seq"]
+                head = self._head
+                if head is None or head[0] != first - 1:
+                    # After a failed write, or another process wrote meanwhile (a
+                    # standby taking over): the head as the database has it.
+                    head = (first - 1, audit.hash_before(conn, first))
                 # Hashed here, on the store's thread, in the events' own transaction.
                 # Set before the commit: a second write queued behind this one (a
                 # shutdown's flush) chains on from it.
-                self._last_hash = audit.chain_rows(self._last_hash, batch.events)
+                self._head = (batch.events[-1]["seq"], audit.chain_rows(head[1], batch.events))
                 self._insert_events.run(conn, batch.events)
             if batch.tickets:
                 self._upsert_ticket.run(conn, batch.tickets.values())
@@ -321,7 +331,7 @@ class Store:
         try:
             await self._run(work, transaction=True)
         except Exception:
-            self._last_hash = None  # read anew, from what did commit, by the next write
+            self._head = None  # read anew, from what did commit, by the next write
             raise
 
     async def latest_checkpoint(self, day: date) -> tuple[int, dict[str, Any]] | None:

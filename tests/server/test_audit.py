@@ -45,7 +45,7 @@ def _fill(db_url: str, per_day: int = 4) -> str:
                     seq += 1
                     batch.events.append(_event(seq, day))
                 await store.write(batch)
-        head = store._last_hash
+        head = store.audit_head
         await store.close()
         assert head is not None
         return head
@@ -172,7 +172,7 @@ def _fill_chain_by_opening(db_url: str) -> str | None:
     async def run() -> str | None:
         store = Store(db_url)
         await store.open()
-        head = store._last_hash
+        head = store.audit_head
         await store.close()
         return head
 
@@ -223,7 +223,7 @@ def test_the_server_chains_what_it_writes_across_a_restart(
         open_counter(counter, "1", ["A"])
         counter.ok("ticket.call_next", counter="1")
         counter.close()
-        head = app(server).store._last_hash
+        head = app(server).store.audit_head
         seq = app(server).committed_seq
     finally:
         servers.stop_all()
@@ -255,3 +255,32 @@ def test_a_failed_write_leaves_the_chain_whole(
     asyncio.run(run())
     code, text = _verify(db_url, capsys)
     assert code == 0 and "3 events" in text
+
+
+@ON_BOTH_DATABASES
+def test_a_second_writer_taking_over_continues_the_chain(
+        db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A standby opened early takes over after the leader wrote more: it
+    chains from the database's head, not from the one it read on opening."""
+
+    async def run() -> None:
+        leader, standby = Store(db_url), Store(db_url)
+        await leader.open()
+        await standby.open()
+        for seq in (1, 2, 3):
+            batch = Batch.empty()
+            batch.events.append(_event(seq, DAYS[0]))
+            await leader.write(batch)
+        batch = Batch.empty()
+        batch.events += [_event(4, DAYS[1]), _event(5, DAYS[1])]
+        await standby.write(batch)
+        assert standby.audit_head != leader.audit_head
+        again = Batch.empty()
+        again.events.append(_event(6, DAYS[1]))
+        await leader.write(again)  # and back: the leader reads the head anew too
+        for store in (leader, standby):
+            await store.close()
+
+    asyncio.run(run())
+    code, text = _verify(db_url, capsys)
+    assert code == 0 and "6 events" in text, text
