@@ -117,6 +117,29 @@ def build_parser() -> argparse.ArgumentParser:
         "backup", help="copy the database while the server runs (docs/database.md)"))
     add_restore_arguments(commands.add_parser(
         "restore", help="put a backup back (the server stopped)"))
+    audit = commands.add_parser("audit", help="the tamper-evident event log")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    verify = audit_commands.add_parser("verify", help="recompute the event log's hash chain: "
+                                       "exit 0 when intact, 1 naming the first bad seq")
+    verify.add_argument("--db", required=True, help="the database URL")
+    verify.add_argument("--from", dest="first_day", help="first office day (YYYY-MM-DD)")
+    verify.add_argument("--to", dest="last_day", help="last office day (YYYY-MM-DD)")
+    verify.add_argument("--lang", choices=("id", "en"), default="id")
+
+    report = commands.add_parser("report", help="the period's report: waits, service, ETA "
+                                 "honesty, complaints, SKM/IKM, audit hash")
+    report.add_argument("--db", required=True, help="the database URL")
+    report.add_argument("--config", help="the office file (names of services, counters, staff; "
+                        "quotas)")
+    report.add_argument("--from", dest="first_day", required=True, help="first day (YYYY-MM-DD)")
+    report.add_argument("--to", dest="last_day", required=True, help="last day (YYYY-MM-DD)")
+    report.add_argument("--lang", choices=("id", "en"), default="id")
+    report.add_argument("--out", required=True, help="FILE.xlsx, FILE.csv (a folder of CSVs), "
+                        "FILE.zip (CSVs), FILE.html or FILE.pdf")
+    offices = report.add_mutually_exclusive_group()
+    offices.add_argument("--office", help="PostgreSQL: the office's schema")
+    offices.add_argument("--all-offices", action="store_true",
+                         help="PostgreSQL: one report per office schema (FILE-SCHEMA.ext)")
     return parser
 
 
@@ -212,6 +235,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from server.backup import run_backup, run_restore
 
         return run_backup(args) if command == "backup" else run_restore(args)
+    if command == "audit":
+        from server.audit import run_verify
+
+        return run_verify(args.db, args.first_day, args.last_day, args.lang)
+    if command == "report":
+        from server.report import run_report
+
+        return run_report(args)
     raise AssertionError(command)  # pragma: no cover
 
 

@@ -1,5 +1,6 @@
 """Qt view for supervisors: every counter live, services (open/close and the
-daily quota), announcements for the waiting-room ticker, and device faults.
+daily quota), announcements for the waiting-room ticker, device faults, and
+today's figures live (antrean/core/figures.py, as the monthly report counts them).
 
 It works on its own `ServerLink` in the supervisor role, so the server checks
 each of these requests against that role and the logged-in staff member, and
@@ -32,8 +33,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from antrean.core.figures import LiveFigures
 from antrean.core.model import CounterState, DeviceStatus, Service
 from antrean.core.office import Event, Office
+from antrean.core.skm import shown
 from antrean.i18n import CATALOGUE, error_text, tr
 from antrean.qt.link import Answer, ServerLink
 from antrean.qt.theme import RED, WHITE
@@ -48,6 +51,7 @@ OK_STATUSES = frozenset({"ok", "ready", "online"})
 
 COUNTER_COLUMNS = ("counter", "state", "staff", "services", "ticket", "time")
 DEVICE_COLUMNS = ("at", "device", "status", "detail")
+FIGURE_COLUMNS = ("service", "served", "no_shows", "wait_p50", "wait_p90")
 
 
 class ServiceRow:
@@ -90,8 +94,12 @@ class SupervisorView(QWidget):
         self.lang = lang
         self._inflight: set[str] = set()
         self.service_rows: dict[str, ServiceRow] = {}
+        self.live = LiveFigures()
+        self._figures_due = True
         self._build()
         self.link.event_received.connect(self._on_event)
+        self.link.message_received.connect(self._on_message)
+        self._seed_figures()  # the link may have its snapshot already
         self.link.snapshot_loaded.connect(self._on_snapshot)
         self.link.connected_changed.connect(lambda _connected: self.refresh())
         self.retranslate()
@@ -144,6 +152,18 @@ class SupervisorView(QWidget):
         announce_box.addLayout(row)
         announce_box.addStretch(1)
 
+        self.figures_title = QLabel()
+        figures_card, figures_box = card(self.figures_title)
+        self.figures_table = self._table(len(FIGURE_COLUMNS))
+        header = self.figures_table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.figures_table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.figures_summary = named_label("hint")
+        self.figures_summary.setWordWrap(True)
+        figures_box.addWidget(self.figures_table)
+        figures_box.addWidget(self.figures_summary)
+
         top = QHBoxLayout()
         top.setSpacing(12)
         top.addWidget(counters_card, 3)
@@ -158,6 +178,7 @@ class SupervisorView(QWidget):
         outer.setContentsMargins(12, 12, 12, 12)
         outer.setSpacing(12)
         outer.addLayout(top, 1)
+        outer.addWidget(figures_card, 0)
         outer.addLayout(bottom, 0)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -202,6 +223,10 @@ class SupervisorView(QWidget):
             [tr(f"supervisor.col.{c}", lang) for c in COUNTER_COLUMNS])
         self.devices_table.setHorizontalHeaderLabels(
             [tr(f"supervisor.col.{c}", lang) for c in DEVICE_COLUMNS])
+        self.figures_title.setText(tr("supervisor.figures.title", lang))
+        self.figures_table.setHorizontalHeaderLabels(
+            [tr(f"report.col.{c}", lang) for c in FIGURE_COLUMNS])
+        self._figures_due = True
         for row in self.service_rows.values():
             row.quota.setSpecialValueText(tr("supervisor.quota.unlimited", lang))
             row.apply.setText(tr("supervisor.quota.apply", lang))
@@ -225,6 +250,53 @@ class SupervisorView(QWidget):
 
     def tick(self) -> None:
         self._show_counters()
+        if self._figures_due:
+            self.show_figures()
+
+    def show_figures(self) -> None:
+        """Today's figures (on the window's tick, not on every event: a busy
+        hour sends many)."""
+        self._figures_due = False
+        lang = self.lang
+        rows = self.live.per_service()
+        table = self.figures_table
+        table.setRowCount(len(rows))
+        office = self.office
+
+        def minutes(value: float | None) -> str:
+            return "–" if value is None else shown_number(value, lang)
+
+        for row, figures in enumerate(rows):
+            service = office.services.get(figures.code) if office is not None else None
+            name = f"{figures.code} · {service.spec.name.get(lang)}" if service else figures.code
+            cells = (name, str(figures.served), str(figures.no_shows),
+                     minutes(figures.wait_p50), minutes(figures.wait_p90))
+            for column, text in enumerate(cells):
+                item = self._set_cell(table, row, column, text)
+                if column:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                          | Qt.AlignmentFlag.AlignVCenter)
+        # As tall as its rows: the tab scrolls, not this table.
+        header = table.horizontalHeader()
+        table.setFixedHeight(max(header.height(), header.sizeHint().height())
+                             + table.verticalHeader().defaultSectionSize() * max(1, len(rows))
+                             + 2 * table.frameWidth() + 2)
+        eta = self.live.eta()
+        ikm = self.live.ikm()
+        since = self.live.since
+        lines = [
+            tr("supervisor.figures.eta", lang, share=shown_number(eta.within * 100, lang),
+               count=eta.tickets) if eta.within is not None
+            else tr("supervisor.figures.eta_none", lang),
+            tr("supervisor.figures.ikm", lang, value=shown(ikm.converted).replace(
+                ".", "," if lang == "id" else "."), grade=ikm.grade,
+               label=tr(f"skm.grade.{ikm.grade.lower()}", lang), count=ikm.respondents)
+            if ikm.grade is not None else tr("supervisor.figures.ikm_none", lang),
+        ]
+        if since is not None and office is not None:
+            lines.append(tr("supervisor.figures.since", lang,
+                            time=since.astimezone(office.tz).strftime("%H:%M")))
+        self.figures_summary.setText("\n".join(lines))
 
     def _show_counters(self) -> None:
         office = self.office
@@ -421,7 +493,27 @@ class SupervisorView(QWidget):
         self.refresh()
 
     def _on_snapshot(self) -> None:
+        self._seed_figures()
         self.refresh()
+
+    def _seed_figures(self) -> None:
+        office = self.office
+        if office is not None:
+            self.live.seed([ticket.to_wire() for ticket in office.tickets.values()],
+                           datetime.now(UTC), office.day.isoformat())
+            self._figures_due = True
+
+    def _on_message(self, message: dict[str, Any]) -> None:
+        data = message.get("data")
+        self.live.apply(str(message.get("name")), str(message.get("at")),
+                        data if isinstance(data, dict) else {})
+        self._figures_due = True
+
+
+def shown_number(value: float, lang: str) -> str:
+    """One decimal, with Indonesian's decimal comma."""
+    text = f"{value:.1f}"
+    return text.replace(".", ",") if lang == "id" else text
 
 
 def device_label(report: DeviceStatus, lang: str) -> str:

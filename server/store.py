@@ -42,6 +42,8 @@ from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 
+from server import audit
+
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -59,6 +61,8 @@ events_table = Table(
     Column("data", Text, nullable=False),
     Column("device", Text),  # device names and request ids are the clients' own: no limit
     Column("staff", String(200)),
+    # SHA-256 chain (server/audit.py); nullable: rows from before it get theirs on start.
+    Column("hash", String(64)),
 )
 
 tickets_table = Table(
@@ -147,6 +151,7 @@ class EventRow:
     data: str
     device: str | None
     staff: str | None
+    hash: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +254,8 @@ class Store:
         # Run first in every commit's transaction (the hot standby's fencing):
         # raising there rolls the commit back.
         self.fence: Callable[[Connection], None] | None = None
+        # The audit chain's head (seq, hash): read on open, then kept here.
+        self._head: tuple[int, str] | None = None
         if self.dialect == "sqlite":
             database = make_url(self.url).database
             if database and database != ":memory:":
@@ -306,17 +313,29 @@ class Store:
         modules that keep tables of their own, e.g. server/lockouts.py)."""
         return await self._run(work, transaction)
 
+    async def read(self, work: Callable[[Connection], _R]) -> _R:
+        """Run read-only work (reports, audit) on the store's connection, as is:
+        without open(), so reading never creates or changes anything."""
+        return await self._run(work)
+
     async def open(self) -> None:
         """Create a brand-new database at the newest schema, or check that the
-        database has it (server/migrations: SchemaOutdated says what to run)."""
+        database has it (server/migrations: SchemaOutdated says what to run);
+        then find the audit chain's head, chaining rows that have no hash yet."""
         from server.migrations import ensure_schema
 
-        def create(conn: Connection) -> None:
+        def create(conn: Connection) -> tuple[int, str]:
             if self.schema:
                 conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
             ensure_schema(conn, metadata)
+            return audit.prepare(conn)
 
-        await self._run(create, transaction=True)
+        self._head = await self._run(create, transaction=True)
+
+    @property
+    def audit_head(self) -> str | None:
+        """The hash of the last event this store wrote or found on opening."""
+        return self._head[1] if self._head is not None else None
 
     async def close(self) -> None:
         if self._sync_engine is not None:
@@ -334,6 +353,16 @@ class Store:
             if self.fence is not None:
                 self.fence(conn)
             if batch.events:
+                first = batch.events[0]["seq"]
+                head = self._head
+                if head is None or head[0] != first - 1:
+                    # After a failed write, or another process wrote meanwhile (a
+                    # standby taking over): the head as the database has it.
+                    head = (first - 1, audit.hash_before(conn, first))
+                # Hashed here, on the store's thread, in the events' own transaction.
+                # Set before the commit: a second write queued behind this one (a
+                # shutdown's flush) chains on from it.
+                self._head = (batch.events[-1]["seq"], audit.chain_rows(head[1], batch.events))
                 self._insert_events.run(conn, batch.events)
             if batch.tickets:
                 self._upsert_ticket.run(conn, batch.tickets.values())
@@ -347,7 +376,11 @@ class Store:
                 conn.execute(checkpoints_table.delete())
                 conn.execute(checkpoints_table.insert(), {"seq": seq, "day": day, "data": data})
 
-        await self._run(work, transaction=True)
+        try:
+            await self._run(work, transaction=True)
+        except Exception:
+            self._head = None  # read anew, from what did commit, by the next write
+            raise
 
     async def latest_checkpoint(self, day: date) -> tuple[int, dict[str, Any]] | None:
         query = (

@@ -81,6 +81,7 @@ class ServerLink(QObject):
     connected_changed = Signal(bool)
     snapshot_loaded = Signal()
     event_received = Signal(object)  # core Event, already applied to the mirror
+    message_received = Signal(dict)  # the same event as the server sent it (live figures)
     login_changed = Signal(object)  # staff dict or None
     refused = Signal(str, str)  # code, message: the server will not let us in
 
@@ -299,6 +300,7 @@ class ServerLink(QObject):
             self._resync()
             return
         self.event_received.emit(event)
+        self.message_received.emit(message)
 
     def _on_answer(self, message: dict[str, Any]) -> None:
         request_id = message.get("id")
