@@ -67,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
                        "baudrate=9600, file:///dev/usb/lp0, preview://DIR or none")
     kiosk.add_argument("--idle-seconds", type=float, default=30.0,
                        help="return to the start screen after this long without a touch")
+    kiosk.add_argument("--office-name", default="",
+                       help="the office's name, shown until the server's welcome gives it")
+    kiosk.add_argument("--timezone", default=None,
+                       help="the office's time zone (e.g. Asia/Jayapura) for the clock until "
+                       "the server's welcome gives it (default: the machine's)")
 
     display = commands.add_parser("display", help="the waiting-room display")
     _client_arguments(display, "display-1")
@@ -108,25 +113,36 @@ def build_parser() -> argparse.ArgumentParser:
 
 def settings_from_file(path: str, app: str, parser: argparse.ArgumentParser) -> dict[str, Any]:
     """The app's table of a TOML file as flag defaults, minus what the
-    environment already sets."""
+    environment already sets. Every key must be a setting: a misspelt one is
+    an error naming it and the nearest setting, never silently ignored."""
+    from antrean.settings_keys import toml_error_message, unknown_key_message
+
     try:
         raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise ClientConfigError(f"cannot read {path}: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ClientConfigError(f"{path}: not valid TOML: {exc}") from None
+        raise ClientConfigError(toml_error_message(path, exc)) from None
+    problems = []
+    if "office" not in raw:  # a device file: only the apps' tables belong in it
+        problems += [unknown_key_message("", key, APPS) for key in raw if key not in APPS]
     table = raw.get(app, {})
     if not isinstance(table, dict):
         raise ClientConfigError(f"{path}: [{app}] must be a table")
-    known = {action.dest for action in parser._actions}
+    settings_known = sorted(action.dest.replace("_", "-") for action in parser._actions
+                            if action.dest not in ("help", "config"))
     settings: dict[str, Any] = {}
     for key, value in table.items():
         dest = key.replace("-", "_")
-        if dest not in known or dest in ("help", "config"):
-            raise ClientConfigError(f"{path}: {app}.{key}: not a setting of `antrean {app}`")
+        if dest.replace("_", "-") not in settings_known:
+            problems.append(unknown_key_message(app, key, settings_known)
+                            + f" (not a setting of `antrean {app}`)")
+            continue
         if dest in ENVIRONMENT and ENVIRONMENT[dest] in os.environ:
             continue
         settings[dest] = ",".join(value) if isinstance(value, list) else value
+    if problems:
+        raise ClientConfigError(f"{path}: " + f"\n{path}: ".join(problems))
     return settings
 
 
@@ -178,10 +194,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(hash_secret(args.secret or getpass.getpass("Token or PIN: ")))
         return 0
     if command == "check-config":
-        from server.config import ConfigError, load_config
+        from server.config import ConfigError, ConfigFileError, load_config
 
         try:
             config = load_config(args.config)
+        except ConfigFileError as exc:
+            print(exc, file=sys.stderr)  # it names the file (and the line) already
+            return 2
         except ConfigError as exc:
             print(f"{args.config}: {exc}", file=sys.stderr)
             return 2
