@@ -36,6 +36,18 @@ def _env(name: str, default: str | None = None) -> str | None:
     return os.environ.get(name, default)
 
 
+def tile(text: str) -> tuple[int, int]:
+    """`--tile 2/3`: the second of three places side by side."""
+    try:
+        index, count = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected INDEX/COUNT such as 1/3, got {text!r}") \
+            from None
+    if not 1 <= index <= count:
+        raise argparse.ArgumentTypeError(f"INDEX must be 1 to COUNT, got {text!r}")
+    return index, count
+
+
 def _client_arguments(parser: argparse.ArgumentParser, device: str) -> None:
     parser.add_argument("--server", default=_env("ANTREAN_SERVER", DEFAULT_SERVER),
                         help="the server's WebSocket URL (ws:// or wss://)")
@@ -45,6 +57,9 @@ def _client_arguments(parser: argparse.ArgumentParser, device: str) -> None:
                         help="this device's token (or ANTREAN_TOKEN)")
     parser.add_argument("--windowed", action="store_true",
                         help="a normal window instead of full screen")
+    parser.add_argument("--tile", type=tile, default=None, metavar="INDEX/COUNT",
+                        help="with --windowed: take the INDEX-th of COUNT places side by "
+                        "side on the screen (the demo lays out its windows so)")
     parser.add_argument("--lang", choices=("id", "en"), default="id",
                         help="starting language of the screen")
     parser.add_argument("--config", help="a TOML file whose [kiosk], [display] or [counter] "
@@ -100,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="which front ends to open (comma-separated)")
     demo.add_argument("--printer", default=None,
                       help="kiosk printer URI (default: preview:// into the data folder)")
+    demo.add_argument("--fresh", action="store_true",
+                      help="start with an empty demo database (clears the demo's own state "
+                      "in the data folder)")
 
     secret = commands.add_parser("hash-secret", help="hash a device token or staff PIN for the "
                                  "office file")

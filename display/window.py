@@ -87,7 +87,7 @@ class DisplayWindow(QWidget):
         super().__init__(parent)
         self.setObjectName("displayRoot")
         self.setStyleSheet(STYLE_SHEET)
-        self.setWindowTitle(bilingual("display.window_title"))
+        self.setWindowTitle(tr("app.title.display", options.lang))
         self.link = link
         self.options = options
         self.announcer = announcer

@@ -11,6 +11,7 @@ once, Python runs the handler, and the handler asks the app to quit.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import socket
 import sys
@@ -39,6 +40,19 @@ _QUIET_PREFIXES = ("PulseAudioService:", "pw.", "libva")
 log = logging.getLogger("antrean.app")
 
 
+def _quiet_multimedia_backend() -> None:
+    """Qt reads its logging rules once, and the multimedia backend speaks as soon
+    as it is loaded (before any message handler could be installed): the rule
+    goes into the environment when this module is imported, before the apps
+    import QtMultimedia. An operator's own QT_LOGGING_RULES about it win."""
+    rules = os.environ.get("QT_LOGGING_RULES", "")
+    if "qt.multimedia" not in rules:
+        os.environ["QT_LOGGING_RULES"] = ";".join(filter(None, [rules, "qt.multimedia.*=false"]))
+
+
+_quiet_multimedia_backend()
+
+
 def is_backend_noise(category: str | None, message: str) -> bool:
     """A line from Qt Multimedia's backend probing, not news for the operator."""
     if category and category.startswith(_QUIET_CATEGORIES):
@@ -55,7 +69,8 @@ def _qt_message(mode: QtMsgType, context: QMessageLogContext, message: str) -> N
 def start_application(name: str) -> QApplication:
     """The QApplication for one front end (`antrean-kiosk`, ...), its log at INFO
     (connection changes are worth a line) and Qt's backend noise filtered."""
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    # force: an imported library may have put a handler at WARNING on the root already.
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, force=True)
     qInstallMessageHandler(_qt_message)
     app = ensure_app([name])
     app.setApplicationName(name)
