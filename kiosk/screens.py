@@ -12,7 +12,7 @@ from pathlib import Path
 
 import qrcode
 import qrcode.constants
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QPainter, QPaintEvent, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -155,6 +155,29 @@ class StartScreen(QWidget):
 
 
 # -------------------------------------------------------------------- 2. service grid
+class TwoLineLabel(QLabel):
+    """A wrapping label that always takes at least two lines' room, so what comes
+    below it sits at the same height under one- and two-line texts."""
+
+    def _two_lines(self) -> int:
+        # Measured as QLabel measures a wrapped text, so a real two-line name
+        # takes exactly this room too.
+        metrics = self.fontMetrics()
+        return metrics.boundingRect(QRect(0, 0, 10_000, 10_000), Qt.TextFlag.TextWordWrap,
+                                    "X\nX").height()
+
+    def heightForWidth(self, width: int) -> int:
+        return max(super().heightForWidth(width), self._two_lines())
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(hint.width(), max(hint.height(), self._two_lines()))
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(hint.width(), max(hint.height(), self._two_lines()))
+
+
 class ServiceTile(QPushButton):
     """One service: its letter, its name, and either the queue now or why it is closed."""
 
@@ -164,7 +187,11 @@ class ServiceTile(QPushButton):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.code = code
         self.prefix_label = text_label("tilePrefix", wrap=False)
-        self.name_label = text_label("tileName", align=ALIGN_LEFT)
+        self.name_label = TwoLineLabel()
+        self.name_label.setObjectName("tileName")
+        self.name_label.setWordWrap(True)
+        self.name_label.setAlignment(ALIGN_LEFT)
+        self.name_label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.waiting_label = text_label("tileInfo", align=ALIGN_LEFT)
         self.eta_label = text_label("tileInfo", align=ALIGN_LEFT)
         self.reason_label = text_label("tileReason", align=ALIGN_LEFT)
@@ -175,20 +202,30 @@ class ServiceTile(QPushButton):
         self._top = top
         top.addWidget(self.prefix_label, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.name_label, 1)
+        # The status lines start at the same height in every tile: the name row
+        # always takes two lines' room, and the status area's size ignores its
+        # content, so each tile's free space is shared the same way.
+        self._status = QWidget()
+        self._status.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self._status.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+        status = QVBoxLayout(self._status)
+        status.setContentsMargins(0, 0, 0, 0)
+        self._status_column = status
+        status.addWidget(self.waiting_label)
+        status.addWidget(self.eta_label)
+        status.addWidget(self.reason_label)
+        status.addStretch(1)
         column = QVBoxLayout(self)
         self._column = column
         column.addStretch(1)
         column.addLayout(top)
-        column.addStretch(1)
-        column.addWidget(self.waiting_label)
-        column.addWidget(self.eta_label)
-        column.addWidget(self.reason_label)
-        column.addStretch(1)
+        column.addWidget(self._status, 3)
 
     def apply_metrics(self, m: Metrics) -> None:
         margin = m.px(22, 12)
         self._column.setContentsMargins(margin, margin, margin, margin)
         self._column.setSpacing(m.px(8, 4))
+        self._status_column.setSpacing(m.px(8, 4))
         self._top.setSpacing(m.px(16, 10))
 
     def sizeHint(self) -> QSize:
@@ -224,6 +261,8 @@ class ServiceTile(QPushButton):
             self.waiting_label.setText(tr("kiosk.services.waiting_none", lang))
             self.eta_label.setText(tr("kiosk.services.eta_none", lang))
         self.setEnabled(available.choosable and connected)
+        # Room for the status whatever the tile's size (its share is otherwise free).
+        self._status.setMinimumHeight(self._status_column.sizeHint().height())
 
 
 class ServiceGridScreen(QWidget):
