@@ -34,6 +34,7 @@ def test_each_refusal_has_its_reason(desk: object, action: Action, connected: bo
 
 def test_f1_on_a_closed_counter_says_open_it_first(qtbot: QtBot, console: Console) -> None:
     window = console("1")
+    assert window.windowTitle() == "Antrean — Loket 1"
     activate(qtbot, window)
     qtbot.keyClick(window, Qt.Key.Key_F1)
     assert window.message.text() == tr("counter.why.login", "id")
