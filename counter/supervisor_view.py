@@ -109,6 +109,8 @@ class SupervisorView(QWidget):
         self.devices_table = self._table(len(DEVICE_COLUMNS))
         # A long detail wraps within its column (the full text is also on hover).
         self.devices_table.setWordWrap(True)
+        self.devices_table.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
         devices_box.addWidget(self.devices_none)
         devices_box.addWidget(self.devices_table)
 
@@ -282,7 +284,6 @@ class SupervisorView(QWidget):
                 else:
                     item.setData(Qt.ItemDataRole.BackgroundRole, None)
                     item.setData(Qt.ItemDataRole.ForegroundRole, None)
-        table.resizeRowsToContents()
 
     @staticmethod
     def _set_cell(table: QTableWidget, row: int, column: int, text: str) -> QTableWidgetItem:

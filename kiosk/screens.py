@@ -190,7 +190,7 @@ class ServiceTile(QPushButton):
         self.name_label = TwoLineLabel()
         self.name_label.setObjectName("tileName")
         self.name_label.setWordWrap(True)
-        self.name_label.setAlignment(ALIGN_LEFT)
+        self.name_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.name_label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.waiting_label = text_label("tileInfo", align=ALIGN_LEFT)
         self.eta_label = text_label("tileInfo", align=ALIGN_LEFT)
