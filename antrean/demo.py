@@ -46,6 +46,21 @@ def clear_demo_state(folder: Path) -> None:
     shutil.rmtree(folder / "tickets", ignore_errors=True)
 
 
+def app_commands(wanted: list[str], url: str, printer: str, *, no_sound: bool
+                 ) -> list[list[str]]:
+    """The `antrean ...` arguments of each front end the demo opens: windowed,
+    side by side on the screen each app finds (not piled up at 0,0)."""
+    commands = []
+    for index, name in enumerate(wanted):
+        extra = [*DEMO_DEVICES[name], "--tile", f"{index + 1}/{len(wanted)}"]
+        if name == "kiosk":
+            extra += ["--printer", printer]
+        if name == "display" and no_sound:
+            extra.append("--no-sound")
+        commands.append([name, "--server", url, "--windowed", *extra])
+    return commands
+
+
 def has_screen() -> bool:
     platform = os.environ.get("QT_QPA_PLATFORM", "")
     if platform and platform != "xcb" and platform != "wayland":
@@ -113,15 +128,8 @@ def run_demo(args: argparse.Namespace) -> int:
                   f"server runs, at {url}. On a desktop the kiosk, display and counter open "
                   "too. Ctrl+C stops.", flush=True)
             wanted = []
-        for index, name in enumerate(wanted):
-            # Side by side on the screen each app finds, not piled up at 0,0.
-            extra = [*DEMO_DEVICES[name], "--tile", f"{index + 1}/{len(wanted)}"]
-            if name == "kiosk":
-                extra += ["--printer", printer]
-            if name == "display" and args.no_sound:
-                extra.append("--no-sound")
-            apps.append(subprocess.Popen([*python, name, "--server", url, "--windowed",
-                                          *extra]))
+        for command in app_commands(wanted, url, printer, no_sound=args.no_sound):
+            apps.append(subprocess.Popen([*python, *command]))
             processes = [*apps, server]
         if wanted:
             print(f"Antrean demo running at {url}. At the counter console: log in as 'demo', "

@@ -137,3 +137,14 @@ def test_demo_fresh_starts_empty(tmp_path: Path) -> None:
                               f"sqlite:///{tmp_path / 'mine.db'}", "--port", str(port)],
                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert refused.returncode == 2 and "--fresh" in refused.stderr
+
+
+def test_the_demo_opens_its_windows_side_by_side() -> None:
+    from antrean.cli import parse_args
+    from antrean.demo import app_commands
+
+    commands = app_commands(["kiosk", "display", "counter"], "ws://127.0.0.1:8765/ws",
+                            "preview:///tmp/t", no_sound=True)
+    tiles = [parse_args(command).tile for command in commands]
+    assert tiles == [(1, 3), (2, 3), (3, 3)]
+    assert all(parse_args(command).windowed for command in commands)
