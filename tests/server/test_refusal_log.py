@@ -23,7 +23,7 @@ def test_a_wrong_token_is_logged_with_device_and_reason(server: ServerThread,
         answer, code = _refusal(ws, json.dumps({
             "type": "hello", "protocol": 1, "role": "kiosk", "device": "kiosk-lobby",
             "token": "s3cret-wrong-token"}))
-    assert answer["code"] == "unauthorized" and code == 4001
+    assert answer["code"] == "unauthorized" and code == 4401
     (line,) = _refusals(caplog)
     assert "kiosk 'kiosk-lobby'" in line and "unknown device token for this role" in line
     assert "127.0.0.1:" in line
