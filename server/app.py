@@ -868,7 +868,7 @@ def _claimed_device(frame: str | bytes) -> str | None:
     """The device a hello that could not be read says it is, if it says."""
     try:
         message = json.loads(frame)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deep to read
         return None
     device = message.get("device") if isinstance(message, dict) else None
     return device if isinstance(device, str) else None

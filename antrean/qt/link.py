@@ -350,7 +350,7 @@ class ServerLink(QObject):
                        self.role, self.device, reason or code, REFUSED_RETRY_S)
             self.refused.emit("unauthorized" if code == protocol.CLOSE_UNAUTHORIZED
                               else "bad_request", reason)
-        elif was_welcomed:
+        elif was_welcomed and not self._stopped:
             self._note("lost", "connection to %s lost: reconnecting", self.url)
         self._set_connected(False)
         for request_id, pending in list(self._outstanding.items()):
