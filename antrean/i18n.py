@@ -433,6 +433,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "app.title.kiosk": ("Antrean — Kios", "Antrean — Kiosk"),
     "app.title.display": ("Antrean — Layar", "Antrean — Display"),
     "app.title.counter": ("Antrean — Loket {counter}", "Antrean — Counter {counter}"),
+    "kiosk.start.welcome_plain": ("Selamat datang", "Welcome"),
     "kiosk.start.waiting": (
         "Menyambung ke server… Nomor antrean bisa diambil setelah tersambung.",
         "Connecting to the server… Numbers can be taken once it is connected.",

@@ -102,6 +102,7 @@ class StartScreen(QWidget):
     def __init__(self, logo: QPixmap | None) -> None:
         super().__init__()
         self._logo = logo
+        self._lang = "id"
         self.logo_label = QLabel()
         self.logo_label.setAlignment(ALIGN_CENTER)
         self.logo_label.setVisible(logo is not None)
@@ -134,9 +135,16 @@ class StartScreen(QWidget):
     def set_office(self, name: str) -> None:
         self.office_label.setText(name)
         self.office_label.setVisible(bool(name))
+        self._show_welcome()
+
+    def _show_welcome(self) -> None:
+        # "Selamat datang di" needs the office's name after it; without one, no "di".
+        key = "kiosk.start.welcome" if self.office_label.text() else "kiosk.start.welcome_plain"
+        self.welcome_label.setText(tr(key, self._lang))
 
     def set_lang(self, lang: str) -> None:
-        self.welcome_label.setText(tr("kiosk.start.welcome", lang))
+        self._lang = lang
+        self._show_welcome()
         self.take_main.setText(tr("kiosk.start.take", lang))
         # The same words in the other language, small, for a visitor who reads only that one.
         self.take_other.setText(tr("kiosk.start.take", other_language(lang)))

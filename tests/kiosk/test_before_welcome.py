@@ -43,6 +43,7 @@ def test_without_a_server_the_start_button_is_disabled_and_the_banner_says_why(
         "Menyambung ke server… Nomor antrean bisa diambil setelah tersambung.")
     assert start.office_label.text() == "Kantor Imigrasi Jayapura"
     assert start.office_label.isVisible()
+    assert start.welcome_label.text() == "Selamat datang di"
     assert window.windowTitle() == "Antrean — Kios"
     tap(qtbot, window.language_button)
     assert window.banner.text().startswith("Connecting to the server… Numbers can be taken")
@@ -54,6 +55,9 @@ def test_without_a_server_the_start_button_is_disabled_and_the_banner_says_why(
 def test_without_an_office_name_nothing_follows_the_welcome(qtbot: QtBot) -> None:
     window, link = _lonely_kiosk(qtbot)
     assert not window.start_screen.office_label.isVisible()
+    assert window.start_screen.welcome_label.text() == "Selamat datang"  # no dangling "di"
+    tap(qtbot, window.language_button)
+    assert window.start_screen.welcome_label.text() == "Welcome"
     link.stop()
     window.shutdown()
 
