@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QScroller,
     QSizePolicy,
+    QSpacerItem,
     QVBoxLayout,
     QWidget,
 )
@@ -163,29 +164,6 @@ class StartScreen(QWidget):
 
 
 # -------------------------------------------------------------------- 2. service grid
-class TwoLineLabel(QLabel):
-    """A wrapping label that always takes at least two lines' room, so what comes
-    below it sits at the same height under one- and two-line texts."""
-
-    def _two_lines(self) -> int:
-        # Measured as QLabel measures a wrapped text, so a real two-line name
-        # takes exactly this room too.
-        metrics = self.fontMetrics()
-        return metrics.boundingRect(QRect(0, 0, 10_000, 10_000), Qt.TextFlag.TextWordWrap,
-                                    "X\nX").height()
-
-    def heightForWidth(self, width: int) -> int:
-        return max(super().heightForWidth(width), self._two_lines())
-
-    def sizeHint(self) -> QSize:
-        hint = super().sizeHint()
-        return QSize(hint.width(), max(hint.height(), self._two_lines()))
-
-    def minimumSizeHint(self) -> QSize:
-        hint = super().minimumSizeHint()
-        return QSize(hint.width(), max(hint.height(), self._two_lines()))
-
-
 class ServiceTile(QPushButton):
     """One service: its letter, its name, and either the queue now or why it is closed."""
 
@@ -195,11 +173,8 @@ class ServiceTile(QPushButton):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.code = code
         self.prefix_label = text_label("tilePrefix", wrap=False)
-        self.name_label = TwoLineLabel()
-        self.name_label.setObjectName("tileName")
-        self.name_label.setWordWrap(True)
-        self.name_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.name_label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.name_label = text_label("tileName",
+                                     align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.waiting_label = text_label("tileInfo", align=ALIGN_LEFT)
         self.eta_label = text_label("tileInfo", align=ALIGN_LEFT)
         self.reason_label = text_label("tileReason", align=ALIGN_LEFT)
@@ -210,31 +185,60 @@ class ServiceTile(QPushButton):
         self._top = top
         top.addWidget(self.prefix_label, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.name_label, 1)
+        # Two lines' room for the name (kept while there is room), so the status
+        # below starts at the same height under one- and two-line names.
+        self._name_room = QSpacerItem(0, 0, QSizePolicy.Policy.Fixed,
+                                      QSizePolicy.Policy.Fixed)
+        top.addItem(self._name_room)
         # The status lines start at the same height in every tile: the name row
-        # always takes two lines' room, and the status area's size ignores its
-        # content, so each tile's free space is shared the same way.
-        self._status = QWidget()
-        self._status.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self._status.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
-        status = QVBoxLayout(self._status)
-        status.setContentsMargins(0, 0, 0, 0)
-        self._status_column = status
-        status.addWidget(self.waiting_label)
-        status.addWidget(self.eta_label)
-        status.addWidget(self.reason_label)
-        status.addStretch(1)
+        # always takes two lines' room, and the free space goes below the status
+        # (a share above would depend on how many lines each status has).
         column = QVBoxLayout(self)
         self._column = column
-        column.addStretch(1)
         column.addLayout(top)
-        column.addWidget(self._status, 3)
+        column.addWidget(self.waiting_label)
+        column.addWidget(self.eta_label)
+        column.addWidget(self.reason_label)
+        column.addStretch(1)
 
     def apply_metrics(self, m: Metrics) -> None:
         margin = m.px(22, 12)
         self._column.setContentsMargins(margin, margin, margin, margin)
         self._column.setSpacing(m.px(8, 4))
-        self._status_column.setSpacing(m.px(8, 4))
         self._top.setSpacing(m.px(16, 10))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_name_room()
+
+    def _fit_name_room(self) -> None:
+        """Two lines' room for the name, unless the tile is too small to hold that
+        and its status (then the text comes first). Measured from the name's font,
+        which the stylesheet sets, so once it applies."""
+        self.name_label.ensurePolished()
+        metrics = self.name_label.fontMetrics()
+        two_lines = metrics.boundingRect(QRect(0, 0, 10_000, 10_000),
+                                         Qt.TextFlag.TextWordWrap, "X\nX").height()
+        fits = self.height() <= 0 or self._needed_height(two_lines) <= self.height()
+        self._reserve_name_room(two_lines if fits else 0)
+
+    def _needed_height(self, name_room: int) -> int:
+        """The tile's content height with `name_room` kept for the name."""
+        margins = self._column.contentsMargins()
+        width = self.width() - margins.left() - margins.right()
+        prefix = self.prefix_label.sizeHint()
+        name_width = max(1, width - prefix.width() - self._top.spacing())
+        top = max(prefix.height(), self.name_label.heightForWidth(name_width), name_room)
+        shown = [label for label in (self.waiting_label, self.eta_label, self.reason_label)
+                 if not label.isHidden()]
+        return (margins.top() + margins.bottom() + top
+                + sum(label.heightForWidth(width) + self._column.spacing() for label in shown))
+
+    def _reserve_name_room(self, height: int) -> None:
+        if self._name_room.sizeHint().height() != height:
+            self._name_room.changeSize(0, height, QSizePolicy.Policy.Fixed,
+                                       QSizePolicy.Policy.Fixed)
+            self._top.invalidate()
 
     def sizeHint(self) -> QSize:
         layout = self.layout()
@@ -269,8 +273,7 @@ class ServiceTile(QPushButton):
             self.waiting_label.setText(tr("kiosk.services.waiting_none", lang))
             self.eta_label.setText(tr("kiosk.services.eta_none", lang))
         self.setEnabled(available.choosable and connected)
-        # Room for the status whatever the tile's size (its share is otherwise free).
-        self._status.setMinimumHeight(self._status_column.sizeHint().height())
+        self._fit_name_room()  # the status may have grown (a longer wait, a reason)
 
 
 class ServiceGridScreen(QWidget):

@@ -45,3 +45,9 @@ def test_status_lines_align_under_one_and_two_line_names(
     tops = {code: _status_top(tile) for code, tile in tiles.items()}
     # The same in every tile (rows may differ by the pixel the grid could not share).
     assert max(tops.values()) - min(tops.values()) <= 1, tops
+    # A wordier status in one tile (it wraps): the others keep level with it.
+    tiles["A"].eta_label.setText("Tunggu ± 108 menit sampai dipanggil di loket")
+    window.services_screen.layout().activate()
+    qtbot.wait(50)
+    tops = {code: _status_top(tile) for code, tile in tiles.items()}
+    assert max(tops.values()) - min(tops.values()) <= 1, tops
