@@ -36,6 +36,18 @@ def _env(name: str, default: str | None = None) -> str | None:
     return os.environ.get(name, default)
 
 
+def tile(text: str) -> tuple[int, int]:
+    """`--tile 2/3`: the second of three places side by side."""
+    try:
+        index, count = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected INDEX/COUNT such as 1/3, got {text!r}") \
+            from None
+    if not 1 <= index <= count:
+        raise argparse.ArgumentTypeError(f"INDEX must be 1 to COUNT, got {text!r}")
+    return index, count
+
+
 def _client_arguments(parser: argparse.ArgumentParser, device: str) -> None:
     parser.add_argument("--server", default=_env("ANTREAN_SERVER", DEFAULT_SERVER),
                         help="the server's WebSocket URL (ws:// or wss://); a leader and its "
@@ -46,6 +58,9 @@ def _client_arguments(parser: argparse.ArgumentParser, device: str) -> None:
                         help="this device's token (or ANTREAN_TOKEN)")
     parser.add_argument("--windowed", action="store_true",
                         help="a normal window instead of full screen")
+    parser.add_argument("--tile", type=tile, default=None, metavar="INDEX/COUNT",
+                        help="with --windowed: take the INDEX-th of COUNT places side by "
+                        "side on the screen (the demo lays out its windows so)")
     parser.add_argument("--lang", choices=("id", "en"), default="id",
                         help="starting language of the screen")
     parser.add_argument("--config", help="a TOML file whose [kiosk], [display] or [counter] "
@@ -68,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
                        "baudrate=9600, file:///dev/usb/lp0, preview://DIR or none")
     kiosk.add_argument("--idle-seconds", type=float, default=30.0,
                        help="return to the start screen after this long without a touch")
+    kiosk.add_argument("--office-name", default="",
+                       help="the office's name, shown until the server's welcome gives it")
+    kiosk.add_argument("--timezone", default=None,
+                       help="the office's time zone (e.g. Asia/Jayapura) for the clock until "
+                       "the server's welcome gives it (default: the machine's)")
 
     display = commands.add_parser("display", help="the waiting-room display")
     _client_arguments(display, "display-1")
@@ -96,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="which front ends to open (comma-separated)")
     demo.add_argument("--printer", default=None,
                       help="kiosk printer URI (default: preview:// into the data folder)")
+    demo.add_argument("--fresh", action="store_true",
+                      help="start with an empty demo database (clears the demo's own state "
+                      "in the data folder)")
 
     secret = commands.add_parser("hash-secret", help="hash a device token or staff PIN for the "
                                  "office file")
@@ -145,25 +168,36 @@ def build_parser() -> argparse.ArgumentParser:
 
 def settings_from_file(path: str, app: str, parser: argparse.ArgumentParser) -> dict[str, Any]:
     """The app's table of a TOML file as flag defaults, minus what the
-    environment already sets."""
+    environment already sets. Every key must be a setting: a misspelt one is
+    an error naming it and the nearest setting, never silently ignored."""
+    from antrean.settings_keys import toml_error_message, unknown_key_message
+
     try:
         raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise ClientConfigError(f"cannot read {path}: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ClientConfigError(f"{path}: not valid TOML: {exc}") from None
+        raise ClientConfigError(toml_error_message(path, exc)) from None
+    problems = []
+    if "office" not in raw:  # a device file: only the apps' tables belong in it
+        problems += [unknown_key_message("", key, APPS) for key in raw if key not in APPS]
     table = raw.get(app, {})
     if not isinstance(table, dict):
         raise ClientConfigError(f"{path}: [{app}] must be a table")
-    known = {action.dest for action in parser._actions}
+    settings_known = sorted(action.dest.replace("_", "-") for action in parser._actions
+                            if action.dest not in ("help", "config"))
     settings: dict[str, Any] = {}
     for key, value in table.items():
         dest = key.replace("-", "_")
-        if dest not in known or dest in ("help", "config"):
-            raise ClientConfigError(f"{path}: {app}.{key}: not a setting of `antrean {app}`")
+        if dest.replace("_", "-") not in settings_known:
+            problems.append(unknown_key_message(app, key, settings_known)
+                            + f" (not a setting of `antrean {app}`)")
+            continue
         if dest in ENVIRONMENT and ENVIRONMENT[dest] in os.environ:
             continue
         settings[dest] = ",".join(value) if isinstance(value, list) else value
+    if problems:
+        raise ClientConfigError(f"{path}: " + f"\n{path}: ".join(problems))
     return settings
 
 
@@ -215,10 +249,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(hash_secret(args.secret or getpass.getpass("Token or PIN: ")))
         return 0
     if command == "check-config":
-        from server.config import ConfigError, load_config
+        from server.config import ConfigError, ConfigFileError, load_config
 
         try:
             config = load_config(args.config)
+        except ConfigFileError as exc:
+            print(exc, file=sys.stderr)  # it names the file (and the line) already
+            return 2
         except ConfigError as exc:
             print(f"{args.config}: {exc}", file=sys.stderr)
             return 2

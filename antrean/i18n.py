@@ -699,6 +699,65 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "skm.profile.gender.l": ("Laki-laki", "Male"),
     "skm.profile.gender.p": ("Perempuan", "Female"),
+    # --- operators' first hour (issue 15) ---
+    "app.title.kiosk": ("Antrean — Kios", "Antrean — Kiosk"),
+    "app.title.display": ("Antrean — Layar", "Antrean — Display"),
+    "app.title.counter": ("Antrean — Loket {counter}", "Antrean — Counter {counter}"),
+    "kiosk.start.welcome_plain": ("Selamat datang", "Welcome"),
+    "kiosk.start.waiting": (
+        "Menyambung ke server… Nomor antrean bisa diambil setelah tersambung.",
+        "Connecting to the server… Numbers can be taken once it is connected.",
+    ),
+    "counter.why.login": ("Masuk dulu dengan nama pengguna dan PIN.",
+                          "Log in first with your username and PIN."),
+    "counter.why.offline": (
+        "Tidak tersambung ke server: tunggu sampai tersambung lagi.",
+        "Not connected to the server: wait until it reconnects.",
+    ),
+    "counter.why.busy": (
+        "Tunggu sebentar: permintaan sebelumnya masih diproses.",
+        "One moment: the previous request is still being handled.",
+    ),
+    "counter.why.unknown_counter": (
+        "Loket {counter} tidak ada di konfigurasi kantor.",
+        "Counter {counter} is not in the office configuration.",
+    ),
+    "counter.why.closed": (
+        "Buka loket dulu: pilih layanan lalu tekan Buka loket.",
+        "Open the counter first: tick its services, then press Open counter.",
+    ),
+    "counter.why.held_elsewhere": (
+        "Loket ini sedang dibuka di perangkat lain.",
+        "This counter is open on another device.",
+    ),
+    "counter.why.paused": (
+        "Loket sedang istirahat: tekan F8 Lanjutkan dulu.",
+        "The counter is on a break: press F8 Resume first.",
+    ),
+    "counter.why.queue_empty": (
+        "Tidak ada yang menunggu untuk layanan loket ini.",
+        "Nobody is waiting for this counter's services.",
+    ),
+    "counter.why.no_ticket": (
+        "Belum ada nomor yang dipanggil: tekan F1 Panggil berikutnya.",
+        "No number has been called: press F1 Call next.",
+    ),
+    "counter.why.finish_first": (
+        "Selesaikan nomor {number} dulu (F4 Selesai, F5 Tidak hadir atau F6 Alihkan).",
+        "Finish {number} first (F4 Done, F5 No-show or F6 Transfer).",
+    ),
+    "counter.why.serving": (
+        "Nomor {number} sudah dilayani.",
+        "{number} is already being served.",
+    ),
+    "counter.why.choose_services": (
+        "Pilih minimal satu layanan dulu.",
+        "Tick at least one service first.",
+    ),
+    "supervisor.device.silent": ("Tanpa suara", "No sound"),
+    "supervisor.device.chime_only": ("Hanya bel", "Chime only"),
+    "supervisor.device.off": ("Suara dimatikan", "Sound off"),
+    "display.recent.none_other": ("Belum ada panggilan lain", "No other calls yet"),
 }
 
 

@@ -6,7 +6,8 @@ import argparse
 import sys
 
 from antrean.i18n import tr
-from antrean.qt.theme import ensure_app, show_window
+from antrean.qt.process import SignalStop, start_application
+from antrean.qt.theme import show_window
 from counter.window import ConsoleSettings, CounterWindow
 
 WINDOW_SIZE = (1366, 768)
@@ -33,11 +34,14 @@ def run(args: argparse.Namespace) -> int:
         print(tr("counter.cli.no_counter", getattr(args, "lang", "id") or "id"),
               file=sys.stderr)
         return 2
-    app = ensure_app(sys.argv[:1])
+    app = start_application("antrean-counter")
     window = CounterWindow(settings)
-    show_window(window, bool(args.windowed), WINDOW_SIZE)
+    show_window(window, bool(args.windowed), WINDOW_SIZE, tile=getattr(args, "tile", None))
+    stopper = SignalStop(app.quit)  # Ctrl+C or a service manager's TERM
     window.start()
     window.login_view.username.setFocus()
-    code = app.exec()
-    window.stop()
-    return int(code)
+    try:
+        return int(app.exec())
+    finally:
+        stopper.close()
+        window.stop()

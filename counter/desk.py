@@ -288,6 +288,34 @@ def explain(request: DeskRequest, code: str, message: str, office: Office | None
     return text
 
 
+def why_not(desk: Desk, action: Action, *, connected: bool, busy: bool
+            ) -> tuple[str, dict[str, str]]:
+    """Why `action` cannot act now, as a catalogue key and its parameters, so
+    a key or button that does nothing says why instead of staying silent."""
+    counter = desk.counter
+    ticket = desk.ticket
+    number = {"number": ticket.number} if ticket is not None else {}
+    if not connected:
+        return "counter.why.offline", {}
+    if busy:
+        return "counter.why.busy", {}
+    if counter is None:
+        return "counter.why.unknown_counter", {}
+    if desk.held_elsewhere:
+        return "counter.why.held_elsewhere", {}
+    if not desk.held_here:
+        return "counter.why.closed", {}
+    if counter.state is CounterState.PAUSED:
+        return "counter.why.paused", {}
+    if ticket is None:
+        if action is Action.CALL_NEXT:
+            return "counter.why.queue_empty", {}
+        return "counter.why.no_ticket", {}
+    if action in (Action.CALL_NEXT, Action.CALL_SPECIFIC, Action.PAUSE_RESUME):
+        return "counter.why.finish_first", number
+    return "counter.why.serving", number
+
+
 # ------------------------------------------------------------------ figures
 @dataclass(frozen=True, slots=True)
 class WaitingSummary:

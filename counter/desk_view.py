@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QGridLayout,
@@ -51,6 +51,7 @@ from counter.desk import (
     transfer_request,
     waiting_summary,
     whole_minutes,
+    why_not,
 )
 from counter.dialogs import CallTicketDialog, TransferDialog
 from counter.style import state_badge_qss
@@ -167,6 +168,9 @@ class DeskView(QWidget):
         self.close_button = QPushButton()
         self.open_button.clicked.connect(self.open_counter)
         self.close_button.clicked.connect(self.close_counter)
+        # A disabled button gets no click: a press on one says why instead.
+        for widget in (*self.buttons.values(), self.open_button, self.close_button):
+            widget.installEventFilter(self)
         counter_buttons.addWidget(self.open_button)
         counter_buttons.addWidget(self.close_button)
         counter_box.addLayout(counter_buttons)
@@ -472,8 +476,10 @@ class DeskView(QWidget):
 
     # ================================================================ actions
     def trigger(self, action: Action) -> None:
-        """Run one action (a button or its function key), if it makes sense now."""
+        """Run one action (a button or its function key), if it makes sense now;
+        if not, say why in the message bar."""
         if action not in self.allowed():
+            self.report.emit("info", self.why_not(action))
             return
         desk = self.desk()
         plan = request_for(action, desk, self.counter_id)
@@ -483,6 +489,39 @@ class DeskView(QWidget):
             self._ask_service(desk.ticket)
         elif isinstance(plan, DeskRequest):
             self.send(plan)
+
+    def why_not(self, action: Action) -> str:
+        """Why `action` cannot act now, in the console's language."""
+        key, params = why_not(self.desk(), action, connected=self.link.connected,
+                              busy=self.busy)
+        return tr(key, self.lang, counter=self.counter_id, **params)
+
+    def _why_not_open(self) -> str:
+        """Why Open counter (or Save services) cannot act now, if it is worth saying."""
+        desk = self.desk()
+        if not self.link.connected or self.busy or desk.counter is None or desk.held_elsewhere:
+            return self.why_not(Action.CALL_NEXT)
+        if desk.counter.state is CounterState.PAUSED:
+            return tr("counter.why.paused", self.lang)
+        if not self.chosen_services():
+            return tr("counter.why.choose_services", self.lang)
+        return ""  # open already, with these services
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (event.type() == QEvent.Type.MouseButtonPress and isinstance(watched, QPushButton)
+                and not watched.isEnabled()):
+            if watched is self.open_button:
+                text = self._why_not_open()
+            elif watched is self.close_button:
+                desk = self.desk()
+                text = (self.why_not(Action.CALL_NEXT) if not desk.held_here or self.busy
+                        or not self.link.connected else self.why_not(Action.PAUSE_RESUME))
+            else:
+                action = next(a for a, b in self.buttons.items() if b is watched)
+                text = self.why_not(action)
+            if text:
+                self.report.emit("info", text)
+        return super().eventFilter(watched, event)
 
     def open_counter(self) -> None:
         chosen = self.chosen_services()

@@ -115,6 +115,10 @@ class SupervisorView(QWidget):
         devices_card, devices_box = card(self.devices_title)
         self.devices_none = named_label("hint")
         self.devices_table = self._table(len(DEVICE_COLUMNS))
+        # A long detail wraps within its column (the full text is also on hover).
+        self.devices_table.setWordWrap(True)
+        self.devices_table.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
         devices_box.addWidget(self.devices_none)
         devices_box.addWidget(self.devices_table)
 
@@ -530,7 +534,12 @@ def device_status_text(report: DeviceStatus, lang: str) -> tuple[str, str]:
     if report.status not in OK_STATUSES and report.detail and reason_key in CATALOGUE:
         return tr(reason_key, lang), ""
     key = f"supervisor.device.{report.status}"
-    return (tr(key, lang) if key in CATALOGUE else report.status), report.detail
+    if key not in CATALOGUE:
+        return report.status, report.detail
+    # A display reports its sound (`silent`, ...) with the English sentence of
+    # that status as detail: the catalogue says it in the reader's language.
+    voice_key = f"voice.status.{report.status}"
+    return tr(key, lang), tr(voice_key, lang) if voice_key in CATALOGUE else report.detail
 
 
 def _service_badge(is_open: bool) -> str:

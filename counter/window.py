@@ -164,13 +164,17 @@ class CounterWindow(QWidget):
 
     def press(self, action: Action) -> None:
         """A function key: the counter tab's button for it, from any tab, once
-        logged in (the button's own enabled state still decides)."""
+        logged in (the button's own enabled state still decides; a key that
+        cannot act says why in the message bar)."""
         if not self.logged_in:
+            self.show_message("info", tr("counter.why.login", self.lang))
             return
         self.tabs.setCurrentWidget(self.desk)
         button = self.desk.buttons[action]
         if button.isEnabled():
             button.click()
+        else:
+            self.show_message("info", self.desk.why_not(action))
 
     # ================================================================ language
     def toggle_language(self) -> None:
@@ -183,7 +187,7 @@ class CounterWindow(QWidget):
 
     def retranslate(self) -> None:
         lang = self.lang
-        self.setWindowTitle(tr("counter.window_title", lang, counter=self.settings.counter))
+        self.setWindowTitle(tr("app.title.counter", lang, counter=self.settings.counter))
         self.language_button.setText(tr("common.language_switch", lang))
         self.logout_button.setText(tr("counter.logout", lang))
         self.tabs.setTabText(self.tabs.indexOf(self.desk), tr("counter.tab.desk", lang))

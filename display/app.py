@@ -8,13 +8,10 @@ cleanly.
 from __future__ import annotations
 
 import argparse
-import logging
-import signal
-
-from PySide6.QtCore import QTimer
 
 from antrean.qt.link import ServerLink
-from antrean.qt.theme import ensure_app, show_window
+from antrean.qt.process import SignalStop, start_application
+from antrean.qt.theme import show_window
 from display.voice import Announcer
 from display.window import DisplayOptions, DisplayWindow
 
@@ -22,31 +19,19 @@ WINDOWED_SIZE = (1366, 768)
 
 
 def run(args: argparse.Namespace) -> int:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    app = ensure_app(["antrean-display"])
+    app = start_application("antrean-display")
     options = DisplayOptions.from_args(args)
     link = ServerLink(args.server, "display", args.device, args.token)
     announcer = Announcer(enabled=options.sound, english=options.english)
+    announcer.check_output()  # no audio device: said once, now, not at the first call
     window = DisplayWindow(link, options, announcer)
-    show_window(window, args.windowed, size=WINDOWED_SIZE)
-
-    # Qt's loop does not run Python's signal handlers by itself: wake it
-    # twice a second so Ctrl+C (or a service manager's TERM) reaches `quit`.
-    previous = {sig: signal.signal(sig, lambda *_: app.quit())
-                for sig in (signal.SIGINT, signal.SIGTERM)}
-    wake = QTimer()
-    wake.timeout.connect(lambda: None)
-    wake.start(500)
-
+    show_window(window, args.windowed, size=WINDOWED_SIZE, tile=getattr(args, "tile", None))
+    stopper = SignalStop(app.quit)  # Ctrl+C or a service manager's TERM
     link.start()
     try:
         return int(app.exec())
     finally:
-        wake.stop()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        stopper.close()
         announcer.close()
         link.stop()
         window.deleteLater()

@@ -73,18 +73,29 @@ class RecentCallsPanel(FittedPanel):
         self._header = header
         numbers, counters = FitGroup(), FitGroup()
         self.rows = [RecentRow(i % 2 == 0, numbers, counters) for i in range(rows)]
+        # After the first call the list would be empty, which reads as broken:
+        # a quiet line says there is simply nothing before it yet.
+        self.note = FittedLabel("", tone="secondary")
+        self.note.hide()
         self._layout = QVBoxLayout(self)
         self._layout.addWidget(self.title)
         self._layout.addLayout(header)
+        self._layout.addWidget(self.note)
         for row in self.rows:
             self._layout.addWidget(row)
         self._layout.addStretch(1)
 
-    def show_calls(self, calls: list[tuple[str, str]]) -> None:
-        """(number, counter name) pairs, newest first; extra rows are left blank."""
+    def show_calls(self, calls: list[tuple[str, str]], note: str = "") -> None:
+        """(number, counter name) pairs, newest first; extra rows are left blank.
+        `note` shows in place of an empty list (it takes the last row's room,
+        so the panel keeps its height)."""
         for index, row in enumerate(self.rows):
             number, counter = calls[index] if index < len(calls) else ("", "")
             row.set_call(number, counter)
+        quiet = bool(note) and not calls
+        self.note.setText(note if quiet else "")
+        self.note.setVisible(quiet)
+        self.rows[-1].setVisible(not quiet)
 
     def shown(self) -> list[tuple[str, str]]:
         """What the rows read now, blank rows left out."""
@@ -102,8 +113,10 @@ class RecentCallsPanel(FittedPanel):
         self._layout.setContentsMargins(margin, margin, margin, margin)
         self._layout.setSpacing(round(height * 0.005 * scale))
         self._header.setContentsMargins(round(height * 0.015), 0, round(height * 0.015), 0)
+        self.note.setContentsMargins(round(height * 0.015), 0, round(height * 0.015), 0)
         self.title.set_pixel_size(round(height * TITLE * scale))
         self.number_header.set_pixel_size(round(height * HEADER * scale))
+        self.note.set_pixel_size(round(height * HEADER * scale))
         self.counter_header.set_pixel_size(round(height * HEADER * scale))
         for row in self.rows:
             row.rescale(height, scale)

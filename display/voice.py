@@ -582,6 +582,12 @@ class Announcer(QObject):
         else:
             self._silence.start(part.duration_ms if self._pace_silently else 0)
 
+    def check_output(self) -> None:
+        """Say at start, once, when there is no audio device (the status and
+        its warning), instead of at the first call."""
+        if self._enabled and self._player is not None:
+            self._audio_ready(self._player)
+
     def _audio_ready(self, player: Player) -> bool:
         if player.has_output():
             return True

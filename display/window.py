@@ -87,7 +87,7 @@ class DisplayWindow(QWidget):
         super().__init__(parent)
         self.setObjectName("displayRoot")
         self.setStyleSheet(STYLE_SHEET)
-        self.setWindowTitle(bilingual("display.window_title"))
+        self.setWindowTitle(tr("app.title.display", options.lang))
         self.link = link
         self.options = options
         self.announcer = announcer
@@ -264,7 +264,7 @@ class DisplayWindow(QWidget):
         self.recent.show_calls([
             (call.number, self._counter_name(office, call.counter_id).get(lang))
             for call in calls[1 : 1 + len(self.recent.rows)]
-        ])
+        ], bilingual("display.recent.none_other") if calls else "")
         self.view_updated.emit()
 
     def _show_waiting(self, office: Office) -> None:

@@ -8,17 +8,14 @@ for trying it out.
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-
-from PySide6.QtCore import QTimer
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from antrean.qt.link import ServerLink
-from antrean.qt.theme import ensure_app, show_window
+from antrean.qt.process import SignalStop, start_application
+from antrean.qt.theme import show_window
 from kiosk.printing import TicketPrinter, parse_printer_uri
 from kiosk.window import KioskWindow
-
-SIGNAL_POLL_MS = 250
 
 
 def run(args: argparse.Namespace) -> int:
@@ -28,7 +25,13 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"antrean kiosk: {exc}", file=sys.stderr)
         return 2
-    app = ensure_app(sys.argv[:1])
+    timezone = getattr(args, "timezone", None)
+    try:
+        zone = ZoneInfo(timezone) if timezone else None
+    except (ZoneInfoNotFoundError, ValueError):
+        print(f"antrean kiosk: --timezone: unknown time zone {timezone!r}", file=sys.stderr)
+        return 2
+    app = start_application("antrean-kiosk")
     link = ServerLink(args.server, "kiosk", args.device, args.token)
     printer = None if target.kind == "none" else TicketPrinter(target)
     window = KioskWindow(
@@ -37,20 +40,17 @@ def run(args: argparse.Namespace) -> int:
         lang=args.lang,
         idle_seconds=args.idle_seconds,
         lock_close=not args.windowed,
+        office_name=getattr(args, "office_name", "") or "",
+        timezone=zone,
     )
     window.quit_requested.connect(app.quit)
-    # Python runs signal handlers only between bytecodes: a timer lets it in now and
-    # then, so SIGTERM/SIGINT end the kiosk cleanly (queued tickets still print).
-    for number in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(number, lambda *_: window.quit())
-    wakeup = QTimer()
-    wakeup.start(SIGNAL_POLL_MS)
-    wakeup.timeout.connect(lambda: None)
-    show_window(window, args.windowed)
+    # SIGTERM/SIGINT end the kiosk as Ctrl+Alt+Q does (queued tickets still print).
+    stopper = SignalStop(window.quit)
+    show_window(window, args.windowed, tile=getattr(args, "tile", None))
     link.start()
     try:
         return int(app.exec())
     finally:
-        wakeup.stop()
+        stopper.close()
         link.stop()
         window.shutdown()

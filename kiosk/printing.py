@@ -251,7 +251,8 @@ def _layout(ticket: TicketPrint, paper: _Paper) -> list[_Block]:
     lang = ticket.lang
     blocks: list[_Block] = []
     blocks += _wrapped(ticket.office_name, paper, bold=True)
-    blocks += _wrapped(ticket.service_name, paper, height=2)
+    # As wide as it is high: double height alone looks stretched on paper.
+    blocks += _wrapped(ticket.service_name, paper, width=2, height=2)
     blocks.append(_Feed())
     blocks += _wrapped(tr("ticket.number_label", lang), paper)
     number = printable_text(ticket.number).strip()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import qrcode
 import qrcode.constants
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QPainter, QPaintEvent, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QScroller,
     QSizePolicy,
+    QSpacerItem,
     QVBoxLayout,
     QWidget,
 )
@@ -102,6 +103,7 @@ class StartScreen(QWidget):
     def __init__(self, logo: QPixmap | None) -> None:
         super().__init__()
         self._logo = logo
+        self._lang = "id"
         self.logo_label = QLabel()
         self.logo_label.setAlignment(ALIGN_CENTER)
         self.logo_label.setVisible(logo is not None)
@@ -134,9 +136,16 @@ class StartScreen(QWidget):
     def set_office(self, name: str) -> None:
         self.office_label.setText(name)
         self.office_label.setVisible(bool(name))
+        self._show_welcome()
+
+    def _show_welcome(self) -> None:
+        # "Selamat datang di" needs the office's name after it; without one, no "di".
+        key = "kiosk.start.welcome" if self.office_label.text() else "kiosk.start.welcome_plain"
+        self.welcome_label.setText(tr(key, self._lang))
 
     def set_lang(self, lang: str) -> None:
-        self.welcome_label.setText(tr("kiosk.start.welcome", lang))
+        self._lang = lang
+        self._show_welcome()
         self.take_main.setText(tr("kiosk.start.take", lang))
         # The same words in the other language, small, for a visitor who reads only that one.
         self.take_other.setText(tr("kiosk.start.take", other_language(lang)))
@@ -164,7 +173,8 @@ class ServiceTile(QPushButton):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.code = code
         self.prefix_label = text_label("tilePrefix", wrap=False)
-        self.name_label = text_label("tileName", align=ALIGN_LEFT)
+        self.name_label = text_label("tileName",
+                                     align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.waiting_label = text_label("tileInfo", align=ALIGN_LEFT)
         self.eta_label = text_label("tileInfo", align=ALIGN_LEFT)
         self.reason_label = text_label("tileReason", align=ALIGN_LEFT)
@@ -175,11 +185,17 @@ class ServiceTile(QPushButton):
         self._top = top
         top.addWidget(self.prefix_label, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.name_label, 1)
+        # Two lines' room for the name (kept while there is room), so the status
+        # below starts at the same height under one- and two-line names.
+        self._name_room = QSpacerItem(0, 0, QSizePolicy.Policy.Fixed,
+                                      QSizePolicy.Policy.Fixed)
+        top.addItem(self._name_room)
+        # The status lines start at the same height in every tile: the name row
+        # always takes two lines' room, and the free space goes below the status
+        # (a share above would depend on how many lines each status has).
         column = QVBoxLayout(self)
         self._column = column
-        column.addStretch(1)
         column.addLayout(top)
-        column.addStretch(1)
         column.addWidget(self.waiting_label)
         column.addWidget(self.eta_label)
         column.addWidget(self.reason_label)
@@ -190,6 +206,39 @@ class ServiceTile(QPushButton):
         self._column.setContentsMargins(margin, margin, margin, margin)
         self._column.setSpacing(m.px(8, 4))
         self._top.setSpacing(m.px(16, 10))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_name_room()
+
+    def _fit_name_room(self) -> None:
+        """Two lines' room for the name, unless the tile is too small to hold that
+        and its status (then the text comes first). Measured from the name's font,
+        which the stylesheet sets, so once it applies."""
+        self.name_label.ensurePolished()
+        metrics = self.name_label.fontMetrics()
+        two_lines = metrics.boundingRect(QRect(0, 0, 10_000, 10_000),
+                                         Qt.TextFlag.TextWordWrap, "X\nX").height()
+        fits = self.height() <= 0 or self._needed_height(two_lines) <= self.height()
+        self._reserve_name_room(two_lines if fits else 0)
+
+    def _needed_height(self, name_room: int) -> int:
+        """The tile's content height with `name_room` kept for the name."""
+        margins = self._column.contentsMargins()
+        width = self.width() - margins.left() - margins.right()
+        prefix = self.prefix_label.sizeHint()
+        name_width = max(1, width - prefix.width() - self._top.spacing())
+        top = max(prefix.height(), self.name_label.heightForWidth(name_width), name_room)
+        shown = [label for label in (self.waiting_label, self.eta_label, self.reason_label)
+                 if not label.isHidden()]
+        return (margins.top() + margins.bottom() + top
+                + sum(label.heightForWidth(width) + self._column.spacing() for label in shown))
+
+    def _reserve_name_room(self, height: int) -> None:
+        if self._name_room.sizeHint().height() != height:
+            self._name_room.changeSize(0, height, QSizePolicy.Policy.Fixed,
+                                       QSizePolicy.Policy.Fixed)
+            self._top.invalidate()
 
     def sizeHint(self) -> QSize:
         layout = self.layout()
@@ -224,6 +273,7 @@ class ServiceTile(QPushButton):
             self.waiting_label.setText(tr("kiosk.services.waiting_none", lang))
             self.eta_label.setText(tr("kiosk.services.eta_none", lang))
         self.setEnabled(available.choosable and connected)
+        self._fit_name_room()  # the status may have grown (a longer wait, a reason)
 
 
 class ServiceGridScreen(QWidget):

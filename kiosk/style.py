@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from antrean.qt.theme import (
     AMBER,
     BLUE,
+    DISABLED_BG,
     DISABLED_FG,
     FONT_FAMILY,
     GREEN,
@@ -98,6 +99,8 @@ QPushButton#takeNumber {{
 QPushButton#takeNumber:pressed {{ background: {NAVY}; }}
 QLabel#takeNumberMain {{ color: {WHITE}; font-size: {m.px(68, 40)}px; font-weight: bold; }}
 QLabel#takeNumberOther {{ color: {WHITE}; font-size: {m.px(34, 28)}px; }}
+QPushButton#takeNumber:disabled {{ background: {DISABLED_BG}; }}
+QLabel#takeNumberMain:disabled, QLabel#takeNumberOther:disabled {{ color: {DISABLED_FG}; }}
 
 QPushButton#serviceTile {{
     background: {WHITE}; border: 3px solid {BLUE}; border-radius: {m.px(20)}px;

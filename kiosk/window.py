@@ -10,7 +10,7 @@ reported to the server, and the way back to the start when a screen is left alon
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -94,8 +94,14 @@ class KioskWindow(QWidget):
         ticket_seconds: float = 8.0,
         lock_close: bool = False,
         logo_path: Path = LOGO_PATH,
+        office_name: str = "",
+        timezone: tzinfo | None = None,
     ) -> None:
+        """`office_name` and `timezone` (from the device file) stand in for the
+        office's own until the server's first welcome gives them."""
         super().__init__()
+        self._office_name = office_name
+        self._timezone = timezone
         self.setObjectName("kiosk")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.link = link
@@ -243,6 +249,8 @@ class KioskWindow(QWidget):
         self.idle_timer.start()
 
     def _on_take(self) -> None:
+        if self.office is None:
+            return  # no services known before the first welcome: nothing to choose from
         self._go(self.services_screen)
 
     def _on_service_chosen(self, code: str) -> None:
@@ -417,14 +425,16 @@ class KioskWindow(QWidget):
 
     def _local_now(self) -> datetime:
         now = datetime.now(UTC)
-        return self.office.local(now) if self.office is not None else now.astimezone()
+        if self.office is not None:
+            return self.office.local(now)
+        return now.astimezone(self._timezone)  # the device file's zone, else the machine's
 
     def _on_office_changed(self) -> None:
         office = self.office
-        name = office.spec.name if office is not None else ""
+        name = office.spec.name if office is not None else self._office_name
         self.start_screen.set_office(name)
         self.header_name.setText(name)
-        self.setWindowTitle(name)
+        self._show_connection()
         self._refresh_services()
         self._tick()
 
@@ -457,6 +467,8 @@ class KioskWindow(QWidget):
 
     def _show_connection(self) -> None:
         lang = self.lang
+        # Before the first welcome there are no services to offer: no visit starts.
+        self.start_screen.take_button.setEnabled(self.office is not None)
         if self.link.connected:
             self.banner.hide()
             return
@@ -465,7 +477,7 @@ class KioskWindow(QWidget):
         elif self.visit.issuing:
             text = tr("common.disconnected", lang)  # the issuing screen says the rest
         elif self.office is None:
-            text = tr("kiosk.connecting", lang)
+            text = tr("kiosk.start.waiting", lang)
         else:
             text = tr("kiosk.offline", lang)
         self.banner.setText(text)
@@ -487,6 +499,7 @@ class KioskWindow(QWidget):
 
     def _retranslate(self) -> None:
         lang = self.lang
+        self.setWindowTitle(tr("app.title.kiosk", lang))
         self.language_button.setText(tr("common.language_switch", lang))
         self.start_screen.set_lang(lang)
         self.services_screen.set_lang(lang)

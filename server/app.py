@@ -439,10 +439,15 @@ class AntreanServer:
         try:
             hello = protocol.parse_hello(protocol.loads(first))
         except protocol.ProtocolError as exc:
+            log.warning("refused a hello from %s (device %r): %s", _peer(ws),
+                        _claimed_device(first), exc.message)
             await self._refuse(ws, exc.code, exc.message, protocol.CLOSE_UNAUTHORIZED
                                if exc.code == "unauthorized" else protocol.CLOSE_BAD_HELLO)
             return None
         if not await self._token_ok(hello):
+            # The device and the reason, never the token.
+            log.warning("refused %s %r from %s: unknown device token for this role",
+                        hello.role, hello.device, _peer(ws))
             await self._refuse(ws, "unauthorized", "unknown device token for this role",
                                protocol.CLOSE_UNAUTHORIZED)
             return None
@@ -969,3 +974,19 @@ def _text_frame(text: str) -> bytes:
 def _internal_from(answer: str | None) -> str:
     request_id = json.loads(answer).get("id") if answer else None
     return protocol.error(request_id, "internal", "the change could not be saved; try again")
+
+
+def _peer(ws: ServerConnection) -> str:
+    """The remote address of a connection, for a log line."""
+    address = ws.remote_address
+    return f"{address[0]}:{address[1]}" if address else "?"
+
+
+def _claimed_device(frame: str | bytes) -> str | None:
+    """The device a hello that could not be read says it is, if it says."""
+    try:
+        message = json.loads(frame)
+    except (ValueError, RecursionError):  # not JSON, or nested too deep to read
+        return None
+    device = message.get("device") if isinstance(message, dict) else None
+    return device if isinstance(device, str) else None

@@ -23,10 +23,18 @@ from antrean.core.model import (
     Text,
 )
 from antrean.protocol import ROLES
+from antrean.settings_keys import TrackedTable, toml_error_message, track, unknown_keys
+
+# Tables of the office file that the front ends read (`antrean kiosk --config office.toml`).
+DEVICE_TABLES = ("kiosk", "display", "counter")
 
 
 class ConfigError(ValueError):
     """A configuration that cannot run; the message names the key."""
+
+
+class ConfigFileError(ConfigError):
+    """The file itself cannot be read; the message already names the file."""
 
 
 # ------------------------------------------------------------------ secrets
@@ -111,13 +119,25 @@ def load_config(path: str | Path) -> OfficeConfig:
     try:
         raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"config file {path} does not exist") from None
+        raise ConfigFileError(f"config file {path} does not exist") from None
+    except OSError as exc:
+        raise ConfigFileError(f"cannot read {path}: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        raise ConfigFileError(toml_error_message(path, exc)) from None
     return parse_config(raw)
 
 
 def parse_config(raw: dict[str, Any]) -> OfficeConfig:
+    """The office, validated; every key the file holds must be one it knows."""
+    tracked = raw if isinstance(raw, TrackedTable) else track(raw)
+    config = _parse(tracked)
+    problems = unknown_keys(tracked, allowed=DEVICE_TABLES)
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return config
+
+
+def _parse(raw: dict[str, Any]) -> OfficeConfig:
     office_raw = _table(raw, "office")
     name = _str(office_raw, "office.name")
     timezone = str(office_raw.get("timezone", "Asia/Jakarta"))
@@ -178,11 +198,12 @@ def parse_config(raw: dict[str, Any]) -> OfficeConfig:
     if not isinstance(limits_raw, dict):
         raise ConfigError("limits: must be a table")
     enabled = limits_raw.get("enabled", True)
+    # Both read even when switched off: they are settings the file may hold.
+    issue_per_minute = _int(limits_raw, "limits.issue_per_minute", 20, minimum=1)
+    requests_per_second = _int(limits_raw, "limits.requests_per_second", 30, minimum=1)
     limits = Limits(
-        issue_per_minute=_int(limits_raw, "limits.issue_per_minute", 20, minimum=1)
-        if enabled else None,
-        requests_per_second=_int(limits_raw, "limits.requests_per_second", 30, minimum=1)
-        if enabled else None,
+        issue_per_minute=issue_per_minute if enabled else None,
+        requests_per_second=requests_per_second if enabled else None,
         login_attempts=_int(limits_raw, "limits.login_attempts", 5, minimum=1),
         lockout_minutes=_number(limits_raw, "limits.lockout_minutes", 5.0),
     )

@@ -42,10 +42,36 @@ def test_command_line_beats_environment_beats_file(monkeypatch: pytest.MonkeyPat
 def test_an_unknown_key_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     settings = tmp_path / "device.toml"
     settings.write_text('[kiosk]\nprinter = "none"\nprintr = "none"\n')
-    with pytest.raises(ClientConfigError, match=r"kiosk\.printr: not a setting"):
+    with pytest.raises(ClientConfigError,
+                       match=r"kiosk\.printr: unknown key; did you mean `printer`\?"):
         parse_args(["kiosk", "--config", str(settings)])
     assert main(["kiosk", "--config", str(settings)]) == 2
     assert "kiosk.printr" in capsys.readouterr().err
+
+
+def test_every_unknown_key_and_table_of_a_device_file_is_named(tmp_path: Path) -> None:
+    settings = tmp_path / "device.toml"
+    settings.write_text('[kiosk]\nserver = "ws://x/ws"\nidle-secnds = 5\ntimzone = "Asia/Jayapura"'
+                        '\n\n[dispaly]\ndevice = "d"\n')
+    with pytest.raises(ClientConfigError) as refused:
+        parse_args(["kiosk", "--config", str(settings)])
+    lines = str(refused.value).splitlines()
+    assert lines == [
+        f"{settings}: dispaly: unknown key; did you mean `display`?",
+        f"{settings}: kiosk.idle-secnds: unknown key; did you mean `idle-seconds`? "
+        "(not a setting of `antrean kiosk`)",
+        f"{settings}: kiosk.timzone: unknown key; did you mean `timezone`? "
+        "(not a setting of `antrean kiosk`)",
+    ]
+
+
+def test_a_broken_device_file_is_named_once_with_line_and_column(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    settings = tmp_path / "device.toml"
+    settings.write_text('[kiosk]\nserver = "ws://x/ws"\ntoken = \n')
+    assert main(["kiosk", "--config", str(settings)]) == 2
+    err = capsys.readouterr().err
+    assert err.count(str(settings)) == 1 and f"{settings}:3:9: not valid TOML" in err, err
 
 
 def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:

@@ -44,6 +44,9 @@ HEARTBEAT_TIMEOUT_MS = 2000
 # A server whose machine is gone never answers the opening handshake (TCP
 # would keep trying for minutes): give up on it after this and try the next.
 OPEN_TIMEOUT_MS = 3000
+# A wrong token or device name will not fix itself: after a refusal the link
+# asks again only this often (an administrator may fix the office file).
+REFUSED_RETRY_S = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +114,8 @@ class ServerLink(QObject):
         self._awaiting_pong = False
         self._session_prefix = uuid.uuid4().hex[:8]
         self._counter = itertools.count(1)
+        self._state = ""  # last logged: connecting, connected, unreachable, refused, lost
+        self._refused = False
 
         self._socket = QWebSocket()
         self._socket.setParent(self)
@@ -203,6 +208,8 @@ class ServerLink(QObject):
             return
         self._welcomed = False
         self._open_deadline.start()
+        if self._state in ("", "lost"):
+            self._note("connecting", "connecting to %s as %s %r", self.url, self.role, self.device)
         self._socket.open(QUrl(self.url))
 
     def _open_timed_out(self) -> None:
@@ -244,8 +251,10 @@ class ServerLink(QObject):
             self._resync()
             return
         self._welcomed = True
+        self._refused = False
         self._backoff = backoff_delays()
         self._rotations = 0
+        self._note("connected", "connected to %s as %s %r", self.url, self.role, self.device)
         self._heartbeat.start()
         if snapshot is not None:
             self.snapshot_loaded.emit()
@@ -347,6 +356,9 @@ class ServerLink(QObject):
 
     def _on_error(self, error: QAbstractSocket.SocketError) -> None:
         log.debug("socket error %s: %s", error, self._socket.errorString())
+        if not self._welcomed and error != QAbstractSocket.SocketError.RemoteHostClosedError:
+            self._note("unreachable", "cannot reach the server at %s: %s (retrying)",
+                       self.url, self._socket.errorString())
         if self._socket.state() == QAbstractSocket.SocketState.UnconnectedState:
             self._on_closed()
 
@@ -359,8 +371,14 @@ class ServerLink(QObject):
         self._welcomed = False
         code = self._socket.closeCode().value
         if code in (protocol.CLOSE_UNAUTHORIZED, protocol.CLOSE_BAD_HELLO):
+            self._refused = True
+            reason = self._socket.closeReason()
+            self._note("refused", "the server refused %s %r: %s (asking again every %.0f s)",
+                       self.role, self.device, reason or code, REFUSED_RETRY_S)
             self.refused.emit("unauthorized" if code == protocol.CLOSE_UNAUTHORIZED
-                              else "bad_request", self._socket.closeReason())
+                              else "bad_request", reason)
+        elif was_welcomed and not self._stopped:
+            self._note("lost", "connection to %s lost: reconnecting", self.url)
         self._set_connected(False)
         for request_id, pending in list(self._outstanding.items()):
             if not pending.changes_state:
@@ -369,7 +387,8 @@ class ServerLink(QObject):
                     pending.callback(Answer(False, {}, "disconnected", "connection lost"))
         if self._stopped or self._retry_timer.isActive():
             return
-        self._retry_timer.start(int(self._reconnect_delay(code, was_welcomed) * 1000))
+        delay = REFUSED_RETRY_S if self._refused else self._reconnect_delay(code, was_welcomed)
+        self._retry_timer.start(int(delay * 1000))
 
     def _reconnect_delay(self, code: int, was_welcomed: bool) -> float:
         """Where to reconnect (the same server after a blip; the next in the
@@ -384,6 +403,12 @@ class ServerLink(QObject):
             if self._rotations % len(self.urls):
                 return 0.05  # the others before waiting
         return next(self._backoff)
+
+    def _note(self, state: str, message: str, *args: object) -> None:
+        """Log the connection's state when it changes, not at every retry."""
+        if state != self._state:
+            self._state = state
+            log.info(message, *args)
 
     def _set_connected(self, connected: bool) -> None:
         if connected != self.connected:

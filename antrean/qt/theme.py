@@ -3,7 +3,7 @@ backgrounds), large type, and full-screen kiosk windows."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -40,10 +40,21 @@ def apply_theme(app: QApplication) -> None:
     app.setStyleSheet(BASE_QSS)
 
 
-def show_window(window: QWidget, windowed: bool, size: tuple[int, int] = (1280, 800)) -> None:
-    """Full screen without window chrome (kiosk mode) unless `windowed`."""
+def side_by_side(area: QRect, index: int, count: int) -> QRect:
+    """The `index`-th (from 1) of `count` equal columns of `area`."""
+    width = area.width() // count
+    return QRect(area.x() + (index - 1) * width, area.y(), width, area.height())
+
+
+def show_window(window: QWidget, windowed: bool, size: tuple[int, int] = (1280, 800),
+                tile: tuple[int, int] | None = None) -> None:
+    """Full screen without window chrome (kiosk mode) unless `windowed`; a
+    windowed one with `tile` takes its column of the screen it finds."""
     if windowed:
         window.resize(*size)
+        screen = QGuiApplication.primaryScreen()
+        if tile is not None and screen is not None:
+            window.setGeometry(side_by_side(screen.availableGeometry(), *tile))
         window.show()
         return
     window.setWindowFlags(Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)

@@ -88,6 +88,9 @@ def main() -> int:
             kiosk.ok("ticket.issue", service=service, priority=priority)
         clock.now = datetime.now(UTC) - timedelta(seconds=83)
         kiosk.ok("device.status", status="printer_error", detail="no_paper")
+        display = WireClient(server.url, "display", "display-1")
+        display.ok("device.status", status="silent",
+                   detail="No audio device: announcements are silent")
         other = WireClient(server.url, "counter", "counter-2")
         open_counter(other, "2", ["A", "B"])
         called = other.ok("ticket.call_next", counter="2")["ticket"]
@@ -118,6 +121,11 @@ def main() -> int:
         wait_for(lambda: window.logged_in and window.supervisor is not None)
         wait_for(lambda: window.desk.figures is not None)
         shoot(window, "closed")
+        for lang in ("id", "en"):  # F1 on a closed counter says why in the message bar
+            window.set_language(lang)
+            window.press(Action.CALL_NEXT)
+            shoot(window, "closed-why", SIZES[:1], langs=(lang,))
+        window.show_message("clear", "")
 
         desk = window.desk
         desk.open_button.click()
@@ -210,6 +218,7 @@ def main() -> int:
         window.stop()
         window.close()
         kiosk.close()
+        display.close()
     print(f"saved screenshots in {OUT}")
     return 0
 

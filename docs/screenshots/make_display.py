@@ -31,7 +31,12 @@ from antrean.qt.theme import ensure_app  # noqa: E402
 from display.voice import Announcer  # noqa: E402
 from display.window import DisplayOptions, DisplayWindow  # noqa: E402
 from tests.display.scenes import busy_morning  # noqa: E402
-from tests.support import ServerThread, cached_demo_config  # noqa: E402
+from tests.support import (  # noqa: E402
+    ServerThread,
+    WireClient,
+    cached_demo_config,
+    open_counter,
+)
 
 OUT = Path(__file__).resolve().parent
 
@@ -108,9 +113,32 @@ class Shooter:
         return path
 
 
+def first_call(app: QApplication, tmp: str) -> None:
+    """The first call of the day: "Last calls" says there are no others yet."""
+    server = ServerThread(cached_demo_config(), f"sqlite:///{tmp}/first-call.db").start()
+    try:
+        shooter = Shooter(app, server)
+        windows = {lang: shooter.open((1920, 1080), DisplayOptions(lang=lang, highlight_ms=500))
+                   for lang in ("id", "en")}
+        kiosk = WireClient(server.url, "kiosk", "kiosk-first")
+        kiosk.ok("ticket.issue", service="A")
+        counter = WireClient(server.url, "counter", "counter-first")
+        open_counter(counter, "2", ["A"])
+        counter.ok("ticket.call_next", counter="2")
+        for lang, window in windows.items():
+            wait_for(app, lambda w=window: w.now_calling.number_text() == "A001")
+            wait_for(app, lambda w=window: not w.now_calling.is_highlighted())
+            shooter.shoot(f"display-first-call-{lang}", window)
+        kiosk.close()
+        counter.close()
+    finally:
+        server.stop()
+
+
 def main() -> int:
     app = ensure_app()
     with tempfile.TemporaryDirectory() as tmp:
+        first_call(app, tmp)
         server = ServerThread(cached_demo_config(), f"sqlite:///{tmp}/display-shots.db").start()
         try:
             shooter = Shooter(app, server)

@@ -126,6 +126,25 @@ class Shooter:
         tap(window.priority_screen.yes_button)
         wait_until(lambda: window.ticket_screen.status_label.property("state") == "printed")
         self.save(window, "ticket-printed", size, lang)
+        if size == SIZES[0]:  # the paper ticket itself, as printed (80 mm)
+            ticket = window.visit.ticket or {}
+            printed = self.printer_dir / f"{ticket.get('id')}.png"
+            path = self.out / f"ticket-{lang}-80mm.png"
+            shutil.copyfile(printed, path)
+            self.made.append(path)
+        self.close(window)
+
+    def waiting_screens(self, size: tuple[int, int], lang: str) -> None:
+        """A kiosk that has not reached its server yet: the office name from its
+        device file, the start button disabled and the banner saying why."""
+        link = ServerLink("ws://127.0.0.1:9/ws", "kiosk", "kiosk-9", "demo-kiosk")
+        window = KioskWindow(link, None, lang=lang, idle_seconds=600,
+                             office_name="Kantor Imigrasi Kelas II Demo")
+        window.resize(*size)
+        window.show()
+        link.start()
+        QApplication.processEvents()
+        self.save(window, "start-connecting", size, lang)
         self.close(window)
 
     def fault_screens(self, size: tuple[int, int], lang: str) -> None:
@@ -192,6 +211,7 @@ def main() -> int:
         for size in sizes:
             for lang in langs:
                 shooter.path_screens(size, lang)
+                shooter.waiting_screens(size, lang)
                 shooter.fault_screens(size, lang)
                 shooter.offline_screens(size, lang)
     finally:

@@ -85,7 +85,7 @@ def test_every_screen_in_both_languages(qtbot: QtBot, console: Console,
 def test_starting_language_comes_from_the_command_line(qtbot: QtBot, console: Console) -> None:
     window = console("4", lang="en")
     assert window.login_view.title.text() == "Staff login"
-    assert window.windowTitle() == "Antrean — Counter 4 console"
+    assert window.windowTitle() == "Antrean — Counter 4"
     log_in(qtbot, window)
     assert window.desk.state_badge.text() == "Closed"
 

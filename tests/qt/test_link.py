@@ -82,3 +82,67 @@ def test_refused_relogin_after_reconnect_logs_out(
     assert link.staff is None and link.connected
     link.stop()
     restarted.stop_while(qtbot.waitUntil)
+
+
+# --- issue 15: a client that cannot connect says so, once per change ---------
+def _link_messages(caplog: Any, logger: str) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == logger]
+
+
+def test_an_unreachable_server_is_logged_once_not_per_retry(qtbot: QtBot, caplog: Any) -> None:
+    import logging
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    caplog.set_level(logging.INFO, logger="antrean.link")
+    link = ServerLink(f"ws://127.0.0.1:{port}/ws", "kiosk", "kiosk-9", "secret-token")
+    link._backoff = iter([0.01] * 1000)
+    attempts: list[int] = []
+    link._socket.errorOccurred.connect(lambda *_: attempts.append(1))
+    link.start()
+    qtbot.waitUntil(lambda: len(attempts) >= 4, timeout=5000)
+    link.stop()
+    messages = _link_messages(caplog, "antrean.link")
+    assert [m.split(" ")[0] for m in messages] == ["connecting", "cannot"], messages
+    assert f"127.0.0.1:{port}" in messages[1] and "refused" in messages[1].lower()
+    assert all(r.levelname == "INFO" for r in caplog.records if r.name == "antrean.link")
+    assert "secret-token" not in caplog.text
+
+
+def test_a_wrong_token_is_logged_on_both_sides_and_retried_slowly(
+        qtbot: QtBot, live_server: ServerThread, caplog: Any) -> None:
+    import logging
+
+    from antrean.qt.link import REFUSED_RETRY_S
+
+    caplog.set_level(logging.INFO)
+    link = ServerLink(live_server.url, "kiosk", "kiosk-7", "not-the-token")
+    refusals: list[str] = []
+    link.refused.connect(lambda code, _message: refusals.append(code))
+    link.start()
+    qtbot.waitUntil(lambda: link._retry_timer.isActive() and bool(refusals), timeout=5000)
+    assert link._retry_timer.interval() >= REFUSED_RETRY_S * 1000 >= 30_000
+    link.stop()
+    client = _link_messages(caplog, "antrean.link")
+    assert client[0].startswith("connecting to ") and "kiosk-7" in client[0]
+    assert client[1].startswith("the server refused kiosk 'kiosk-7': unknown device token")
+    server = [m for m in _link_messages(caplog, "antrean.server") if "refused" in m]
+    assert len(server) == 1 and "kiosk 'kiosk-7'" in server[0] and "unknown device token" in \
+        server[0]
+    assert "not-the-token" not in caplog.text
+
+
+def test_connected_and_lost_are_logged(qtbot: QtBot, demo: Any, db_url: str,
+                                       caplog: Any) -> None:
+    import logging
+
+    caplog.set_level(logging.INFO, logger="antrean.link")
+    server = ServerThread(demo, db_url).start()
+    link = _link(qtbot, server, "display", "demo-display")
+    server.stop_while(qtbot.waitUntil)
+    qtbot.waitUntil(lambda: not link.connected, timeout=4000)
+    link.stop()
+    states = [m.split(" ")[0] for m in _link_messages(caplog, "antrean.link")]
+    assert states[:3] == ["connecting", "connected", "connection"], states
