@@ -613,7 +613,7 @@ class AntreanServer:
         closing = self.office.day_end_closures(now)
         previous_day = self.office.day.isoformat()
         if self.office.needs_roll(now):
-            self.web.day_closing(closing)
+            self.web.day_closing(closing, self.office.day_at(now))
         events = self.office.roll_day(now)
         if not events:
             return

@@ -198,7 +198,7 @@ class VisitorDesk:
         return self.ticket(ticket_id)
 
     # ------------------------------------------------------------ the day
-    def day_closing(self, closing: list[Any]) -> None:
+    def day_closing(self, closing: list[Any], new_day: date) -> None:
         """Before the office forgets a day: keep its tickets for their pages."""
         office = self.server.office
         closed = {t.id: t for t in closing}
@@ -206,10 +206,10 @@ class VisitorDesk:
             wire = closed.get(ticket.id, ticket).to_wire()
             wire["day"] = office.day.isoformat()
             self.past[ticket.id] = wire
-        oldest = (office.day + timedelta(days=1)
-                  - timedelta(days=self.settings.days_after)).isoformat()
+        oldest = (new_day - timedelta(days=self.settings.days_after)).isoformat()
         for ticket_id in [i for i, t in self.past.items() if str(t["day"]) < oldest]:
             self.past.pop(ticket_id)
+        self.keys = {key: i for key, i in self.keys.items() if i in self.past}
         self._dirty_tickets.update(office.tickets)
 
     # ------------------------------------------------------------ what a page shows
@@ -573,7 +573,7 @@ class VisitorDesk:
             nonce = page.query.get("f", "")[:40]
             known = self.nonces.get(nonce) if nonce else None
             if known is not None:  # the same form sent again (a reload): the same complaint
-                return page.redirect(f"/pengaduan/{known}")
+                return page.redirect(f"/pengaduan/{known}?baru=1")
             try:
                 complaint, events = self.file_complaint(
                     page.query, str(ticket["id"]) if ticket else None, self.server.clock())

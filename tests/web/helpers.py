@@ -4,6 +4,7 @@ HTTP hook: one request per connection), and a visitor's WebSocket client."""
 from __future__ import annotations
 
 import http.client
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -48,8 +49,11 @@ def key_of(url: str) -> str:
     return path_of(url).rsplit("/", 1)[-1]
 
 
+_devices = itertools.count(1)
+
+
 def issue(server: ServerThread, service: str = "A") -> dict[str, Any]:
-    kiosk = WireClient(server.url, "kiosk", "kiosk-web")
+    kiosk = WireClient(server.url, "kiosk", f"kiosk-web-{next(_devices)}")
     try:
         ticket: dict[str, Any] = kiosk.ok("ticket.issue", service=service)["ticket"]
         return ticket
@@ -60,7 +64,7 @@ def issue(server: ServerThread, service: str = "A") -> dict[str, Any]:
 def serve(server: ServerThread, ticket: dict[str, Any], *, finish: str = "ticket.complete",
           counter: str = "1") -> None:
     """A counter calls the ticket (out of turn if need be) and ends the visit."""
-    console = WireClient(server.url, "counter", f"counter-web-{counter}")
+    console = WireClient(server.url, "counter", f"counter-web-{next(_devices)}")
     try:
         open_counter(console, counter)
         console.ok("ticket.call", counter=counter, ticket=ticket["id"], reason="test")
