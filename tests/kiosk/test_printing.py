@@ -539,6 +539,6 @@ def test_the_servers_page_for_the_ticket_is_what_the_qr_holds() -> None:
     ticket_url; the footer then invites the visitor to scan it."""
     page = "http://192.168.1.10:8765/t/KD0Uf2BdyKjb1n8qyZBTrg"
     for office_url in (URL, None):
-        ticket = make_ticket(url=office_url, **{"url": page})
+        ticket = TicketPrint.from_wire(wire(url=page), OFFICE, SERVICE, office_url, "id")
         assert ticket.qr_payload == page
         assert ticket.footer[-1] == tr("ticket.feedback_qr", "id")
