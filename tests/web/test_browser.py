@@ -1,0 +1,180 @@
+"""A visitor's whole way in a real browser (headless Chromium): the ticket
+from the kiosk's preview printer, its QR read from the printed PNG, the live
+page, the call, the survey, a complaint and the office's answer."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import zxingcpp
+from PIL import Image
+from playwright.sync_api import Browser, Page, expect
+from pytestqt.qtbot import QtBot
+
+from tests.kiosk.conftest import MakeKiosk, server_tickets, tap
+from tests.support import ServerThread, WireClient, open_counter
+from tests.web.browser import PHONE, chromium
+from tests.web.conftest import WebServers
+from tests.web.helpers import SURVEY, get, issue, key_of, path_of, serve
+
+pytestmark = pytest.mark.skipif(not os.path.exists("/usr/bin/chromium"),
+                                reason="Debian's chromium is not installed (README)")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def printed_qr(previews: Path, ticket_id: str) -> str:
+    image = Image.open(previews / f"{ticket_id}.png").convert("L")
+    [result] = zxingcpp.read_barcodes(image)
+    return str(result.text)
+
+
+def test_visitor_journey_from_printed_ticket_to_the_offices_answer(
+    qtbot: QtBot, make_kiosk: MakeKiosk, live_server: ServerThread, previews: Path,
+    phone: Page,
+) -> None:
+    window = make_kiosk()
+    tap(qtbot, window.start_screen.take_button)
+    tap(qtbot, window.services_screen.tiles["A"])
+    tap(qtbot, window.requirements_screen.continue_button)
+    tap(qtbot, window.priority_screen.no_button)
+    qtbot.waitUntil(lambda: window.ticket_screen.status_label.text()
+                    == "Silakan ambil tiket Anda", timeout=10_000)  # printed
+    [ticket] = server_tickets(live_server)
+    url = printed_qr(previews, ticket["id"])
+    assert re.fullmatch(rf"http://127\.0\.0\.1:{live_server.port}/t/[\w-]{{22}}", url)
+
+    phone.goto(url)
+    expect(phone.locator("#number")).to_have_text("A001")
+    expect(phone.locator(".service")).to_have_text("Paspor Baru")
+    expect(phone.locator("#status")).to_have_text("Menunggu")
+    expect(phone.locator("#ahead")).to_have_text("0")
+    expect(phone.locator("#live")).to_have_text("Halaman ini diperbarui otomatis.")  # live
+
+    counter = WireClient(live_server.url, "counter", "counter-3")
+    open_counter(counter, "3", ["A"])
+    called_at = time.monotonic()
+    counter.ok("ticket.call_next", counter="3")
+    expect(phone.locator("#called")).to_have_text("Silakan menuju Loket 3", timeout=2000)
+    assert time.monotonic() - called_at < 2.0
+    expect(phone.locator("#status")).to_have_text("Dipanggil")
+    assert phone.title().startswith("Dipanggil: Loket 3")
+    box = phone.locator("#called").bounding_box()
+    assert box is not None and box["width"] >= PHONE["width"] - 1  # full width
+
+    counter.ok("ticket.start", ticket=ticket["id"])
+    expect(phone.locator("#explain")).to_have_text("Anda sedang dilayani di Loket 3.")
+    counter.ok("ticket.complete", ticket=ticket["id"])
+    expect(phone.locator("#survey-link")).to_be_visible(timeout=5000)  # the page reloads
+
+    phone.locator("#survey-link").click()
+    expect(phone.locator("h1")).to_have_text("Survei Kepuasan Masyarakat")
+    for unsur, grade in SURVEY.items():
+        phone.locator(f"input[name={unsur}][value='{grade}']").locator("..").click()  # label
+    phone.locator("#f-age").fill("41")
+    phone.get_by_label("Perempuan").check()
+    phone.locator("button[type=submit]").click()
+    expect(phone.locator(".notice")).to_have_text("Terima kasih, survei Anda sudah kami terima.")
+    assert phone.url.endswith("?terima=survei")
+    assert phone.locator("#survey-link").count() == 0
+
+    phone.goto(url + "/survei")  # a second time
+    expect(phone.locator("main")).to_contain_text("hanya dapat dinilai satu kali")
+
+    phone.goto(url)
+    phone.locator("#complaint-link").click()
+    phone.get_by_label("Waktu tunggu").check()
+    nasty = "<script>window.hacked=1</script><b>lama</b> [b]Qt[/b] <a href=x>x</a>"
+    phone.locator("#f-text").fill(nasty)
+    phone.locator("button[type=submit]").click()
+    expect(phone.locator("#code")).to_have_text(re.compile(r"PGD-[A-Z2-9]{5}-[A-Z2-9]{5}"))
+    code = phone.locator("#code").inner_text()
+    expect(phone.locator("#text")).to_have_text(nasty)  # shown as text, never run
+    assert phone.evaluate("window.hacked") is None
+    expect(phone.locator("#status")).to_have_text("Diterima")
+    status_url = phone.url
+
+    supervisor = WireClient(live_server.url, "supervisor", "supervisor-1")
+    supervisor.login()
+    supervisor.ok("complaint.update", code=code, status="selesai",
+                  reply="Kami menambah petugas di loket A.")
+    phone.goto(status_url)
+    expect(phone.locator("#status")).to_have_text("Selesai")
+    expect(phone.locator("#reply")).to_have_text("Kami menambah petugas di loket A.")
+
+
+def test_a_guessed_key_another_tickets_key_and_after_a_restart(
+    web_servers: WebServers, phone: Page
+) -> None:
+    server = web_servers.start()
+    mine, other = issue(server), issue(server, "B")
+    phone.goto(f"http://127.0.0.1:{server.port}/t/{key_of(mine['url'])[::-1]}")
+    expect(phone.locator("h1")).to_have_text("Halaman tidak ditemukan")
+    phone.goto(other["url"])
+    expect(phone.locator("#number")).to_have_text("B001")
+    phone.goto(mine["url"])
+    expect(phone.locator("#number")).to_have_text("A001")
+    expect(phone.locator("#live")).to_have_text("Halaman ini diperbarui otomatis.")
+
+    server = web_servers.restart(server)  # the open page reconnects by itself
+    console = WireClient(server.url, "counter", "counter-after")
+    open_counter(console, "2", ["A"])
+    console.ok("ticket.call_next", counter="2")
+    expect(phone.locator("#called")).to_have_text("Silakan menuju Loket 2", timeout=10_000)
+    phone.goto(mine["url"])  # and a fresh load after the restart
+    expect(phone.locator("#status")).to_have_text("Dipanggil")
+
+
+def test_page_resyncs_when_the_phone_wakes(web_servers: WebServers, phone: Page) -> None:
+    server = web_servers.start()
+    ticket = issue(server)
+    phone.goto(ticket["url"])
+    expect(phone.locator("#live")).to_have_text("Halaman ini diperbarui otomatis.")
+    phone.evaluate("""() => { Object.defineProperty(document, 'visibilityState',
+        {value: 'visible', configurable: true});
+        document.dispatchEvent(new Event('visibilitychange')); }""")
+    expect(phone.locator("#status")).to_have_text("Menunggu")
+    serve(server, ticket)
+    expect(phone.locator("#survey-link")).to_be_visible(timeout=5000)
+
+
+def test_without_javascript_the_page_is_a_refreshing_snapshot(
+    web_servers: WebServers, browser: Browser
+) -> None:
+    server = web_servers.start()
+    ticket = issue(server)
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(ticket["url"])
+        expect(page.locator("#number")).to_have_text("A001")
+        expect(page.locator("#live")).to_have_text("Halaman ini dimuat ulang setiap 30 detik.")
+        serve(server, ticket)
+        page.reload()
+        expect(page.locator("#status")).to_have_text("Selesai")
+        page.locator("#survey-link").click()
+        for unsur in SURVEY:
+            page.locator(f"input[name={unsur}][value='3']").locator("..").click()
+        page.locator("button[type=submit]").click()  # a plain GET form
+        expect(page.locator(".notice")).to_have_text(
+            "Terima kasih, survei Anda sudah kami terima.")
+        assert get(server, path_of(ticket["url"]) + "/survei").status == 409
+    finally:
+        context.close()
