@@ -680,6 +680,33 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "web.category.sarana": ("Sarana dan prasarana", "Facilities"),
     "web.category.informasi": ("Informasi", "Information"),
     "web.category.lainnya": ("Lainnya", "Other"),
+    "supervisor.complaints.title": ("Pengaduan masyarakat", "Complaints from the public"),
+    "supervisor.complaints.none": ("Belum ada pengaduan.", "No complaints."),
+    "supervisor.complaints.col.code": ("Kode", "Code"),
+    "supervisor.complaints.col.filed": ("Diajukan", "Filed"),
+    "supervisor.complaints.col.category": ("Kategori", "Category"),
+    "supervisor.complaints.col.status": ("Status", "Status"),
+    "supervisor.complaints.col.text": ("Isi", "Text"),
+    "supervisor.complaints.overdue": ("TERLAMBAT", "OVERDUE"),
+    "supervisor.complaints.choose": (
+        "Pilih pengaduan di daftar untuk membaca dan menjawabnya.",
+        "Choose a complaint in the list to read and answer it.",
+    ),
+    "supervisor.complaints.ticket": ("tiket", "ticket"),
+    "supervisor.complaints.deadline": ("Batas jawaban: {date}", "Answer due by {date}"),
+    "supervisor.complaints.anonymous": ("Tanpa nama dan kontak", "No name or contact"),
+    "supervisor.complaints.reply": (
+        "Jawaban kantor (tampil untuk pelapor)",
+        "The office's answer (shown to the visitor)",
+    ),
+    "supervisor.complaints.to.diproses": ("Tandai diproses", "Mark in progress"),
+    "supervisor.complaints.to.selesai": ("Jawab dan selesaikan", "Answer and resolve"),
+    "supervisor.complaints.to.ditolak": ("Tolak dengan alasan", "Refuse with a reason"),
+    "supervisor.complaints.saved": ("Pengaduan {code} disimpan.", "Complaint {code} saved."),
+    "supervisor.complaints.needs_reply": (
+        "Tulis jawaban atau alasan lebih dulu.",
+        "Write the answer or the reason first.",
+    ),
 }
 
 

@@ -381,6 +381,7 @@ class VisitorDesk:
                        ) -> tuple[dict[str, Any], list[Event]]:
         ticket = self.ticket(ticket_id) if ticket_id else None
         code = self._new_code()
+        now = self.server.office.local(now)  # the office's own time on the visitor's page
         complaint = feedback.new_complaint(raw, self.settings.category_keys, code, now,
                                            self.settings.complaint_deadline_days, ticket)
         events = self.server.office.record("complaint.filed", now, {"complaint": complaint})
@@ -392,7 +393,8 @@ class VisitorDesk:
         complaint = self.complaints.get(code.strip().upper())
         if complaint is None:
             raise DomainError("not_found", f"no complaint {code[:40]!r}")
-        changed = feedback.update_complaint(complaint, status, reply, now)
+        changed = feedback.update_complaint(complaint, status, reply,
+                                            self.server.office.local(now))
         events = self.server.office.record("complaint.updated", now,
                                            {"complaint": changed, "staff": staff})
         self.complaints[changed["code"]] = changed

@@ -1,0 +1,76 @@
+"""The supervisor tab's complaints against a real server: a visitor's complaint
+appears, shows as plain text (HTML and Qt rich text stay characters), is
+answered and closed, and the visitor's status page shows the answer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from tests.counter.console_driver import Console, stored_events
+from tests.counter.test_supervisor import supervisor_console
+from tests.support import ServerThread
+from tests.web.helpers import get
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+RICH = '<b>Petugas</b> <font color="red">kasar</font> <script>alert(1)</script> &amp;'
+
+
+def file_complaint(server: ServerThread, text: str, **extra: str) -> str:
+    filed = get(server, "/pengaduan", {"kirim": "1", "category": "pelayanan", "text": text,
+                                       **extra})
+    assert filed.status == 303, filed.text
+    return filed.location.split("/")[-1].split("?")[0]
+
+
+def test_supervisor_reads_answers_and_closes_a_complaint(
+    qtbot: QtBot, console: Console, live_server: ServerThread
+) -> None:
+    first = file_complaint(live_server, "AC ruang tunggu mati")
+    window, view = supervisor_console(qtbot, console)
+    panel = view.complaints
+    qtbot.waitUntil(lambda: panel.table.rowCount() == 1, timeout=5000)
+    code = file_complaint(live_server, RICH, name="Budi <i>S</i>", contact="0812",
+                          consent="1")
+    qtbot.waitUntil(lambda: panel.table.rowCount() == 2, timeout=5000)  # live, by its event
+    assert panel.table.item(0, 0).text() == code  # newest first
+    assert panel.table.item(0, 4).text() == RICH  # as typed: a table item is plain text
+    assert panel.table.item(0, 3).text() == "Diterima"
+
+    panel.table.selectRow(0)
+    assert panel.detail.textFormat() == Qt.TextFormat.PlainText
+    assert RICH in panel.detail.text() and "Budi <i>S</i> · 0812" in panel.detail.text()
+    panel.answer("ditolak")  # no reason written: refused, nothing changes
+    qtbot.waitUntil(lambda: not panel.busy)
+    assert window.message.text() == "Tulis jawaban atau alasan lebih dulu."
+    qtbot.mouseClick(panel.buttons["diproses"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.table.item(0, 3).text() == "Diproses", timeout=5000)
+    panel.reply.setPlainText("Kami sudah menegur petugas <b>itu</b>.")
+    qtbot.mouseClick(panel.buttons["selesai"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.table.item(0, 3).text() == "Selesai", timeout=5000)
+    assert not panel.buttons["selesai"].isEnabled()  # a closed complaint stays closed
+    window.tabs.setCurrentIndex(1)
+    view.grab().save(str(SCREENSHOTS / "counter-complaints-id-1366x768.png"))
+
+    updates = stored_events(live_server, "complaint.updated")
+    assert [u["data"]["complaint"]["status"] for u in updates] == ["diproses", "selesai"]
+    assert {u["staff"] for u in updates} == {"demo"}  # who did it, in the audit trail
+    page = get(live_server, f"/pengaduan/{code}")
+    assert "Selesai" in page.text and "menegur petugas &lt;b&gt;itu&lt;/b&gt;" in page.text
+    assert first != code
+
+
+def test_complaints_panel_in_english(qtbot: QtBot, console: Console,
+                                     live_server: ServerThread) -> None:
+    file_complaint(live_server, "Antrean lama")
+    window, view = supervisor_console(qtbot, console, lang="en")
+    panel = view.complaints
+    qtbot.waitUntil(lambda: panel.table.rowCount() == 1, timeout=5000)
+    assert panel.table.item(0, 3).text() == "Received"
+    assert panel.table.item(0, 2).text() == "Staff service"
+    assert panel.buttons["selesai"].text() == "Answer and resolve"
+    panel.table.selectRow(0)
+    window.tabs.setCurrentIndex(1)
+    view.grab().save(str(SCREENSHOTS / "counter-complaints-en-1366x768.png"))
