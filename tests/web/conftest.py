@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from server.visitor import VisitorSettings
+from tests.counter.conftest import console  # noqa: F401  (the console's fixture)
 from tests.kiosk.conftest import make_kiosk, previews  # noqa: F401  (the kiosk's fixtures)
 from tests.support import FakeClock, ServerThread, cached_demo_config
 

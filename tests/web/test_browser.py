@@ -14,8 +14,11 @@ import pytest
 import zxingcpp
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from tests.counter.console_driver import Console
+from tests.counter.test_supervisor import supervisor_console
 from tests.kiosk.conftest import MakeKiosk, server_tickets, tap
 from tests.support import ServerThread, WireClient, open_counter
 from tests.web.browser import PHONE, chromium
@@ -47,8 +50,8 @@ def printed_qr(previews: Path, ticket_id: str) -> str:
 
 
 def test_visitor_journey_from_printed_ticket_to_the_offices_answer(
-    qtbot: QtBot, make_kiosk: MakeKiosk, live_server: ServerThread, previews: Path,
-    phone: Page,
+    qtbot: QtBot, console: Console, make_kiosk: MakeKiosk, live_server: ServerThread,
+    previews: Path, phone: Page,
 ) -> None:
     window = make_kiosk()
     tap(qtbot, window.start_screen.take_button)
@@ -111,10 +114,15 @@ def test_visitor_journey_from_printed_ticket_to_the_offices_answer(
     expect(phone.locator("#status")).to_have_text("Diterima")
     status_url = phone.url
 
-    supervisor = WireClient(live_server.url, "supervisor", "supervisor-1")
-    supervisor.login()
-    supervisor.ok("complaint.update", code=code, status="selesai",
-                  reply="Kami menambah petugas di loket A.")
+    # The supervisor answers in the console's supervisor tab.
+    _, view = supervisor_console(qtbot, console)
+    panel = view.complaints
+    qtbot.waitUntil(lambda: panel.table.rowCount() == 1, timeout=5000)
+    assert (panel.table.item(0, 0).text(), panel.table.item(0, 4).text()) == (code, nasty)
+    panel.table.selectRow(0)
+    panel.reply.setPlainText("Kami menambah petugas di loket A.")
+    qtbot.mouseClick(panel.buttons["selesai"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.table.item(0, 3).text() == "Selesai", timeout=5000)
     phone.goto(status_url)
     expect(phone.locator("#status")).to_have_text("Selesai")
     expect(phone.locator("#reply")).to_have_text("Kami menambah petugas di loket A.")
