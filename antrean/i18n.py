@@ -707,6 +707,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Tulis jawaban atau alasan lebih dulu.",
         "Write the answer or the reason first.",
     ),
+    "counter.survey_qr.window": ("Survei kepuasan", "Satisfaction survey"),
+    "counter.survey_qr.title": (
+        "Nomor {number}: terima kasih atas kunjungan Anda",
+        "Number {number}: thank you for your visit",
+    ),
+    "counter.survey_qr.hint": (
+        "Pindai kode ini dengan ponsel Anda untuk mengisi survei kepuasan (2 menit).",
+        "Scan this code with your phone to answer the satisfaction survey (2 minutes).",
+    ),
+    "counter.survey_qr.close": ("Tutup", "Close"),
 }
 
 

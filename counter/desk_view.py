@@ -68,6 +68,7 @@ class DeskView(QWidget):
     """The counter tab: what staff look at and press all day."""
 
     report = Signal(str, str)  # kind, text: for the console's message bar
+    survey_ready = Signal(str, str)  # number, the survey's address (for its QR)
 
     def __init__(self, link: ServerLink, counter_id: str, lang: str,
                  parent: QWidget | None = None) -> None:
@@ -554,6 +555,10 @@ class DeskView(QWidget):
                 on_ok(answer.result)
                 if type_ in ("ticket.complete", "ticket.no_show"):
                     self.refresh_figures()
+                survey_url = answer.result.get("survey_url")
+                ticket = answer.result.get("ticket")
+                if isinstance(survey_url, str) and isinstance(ticket, dict):
+                    self.survey_ready.emit(str(ticket.get("number", "")), survey_url)
             else:
                 self.report.emit("error", self.explain(type_, fields, answer))
             self.refresh()

@@ -538,6 +538,11 @@ class AntreanServer:
             # The page's address is the visitor's key: in this answer only, never the event.
             url = self.web.url_for(shared.wire["id"])
             answer = protocol.ok(request.id, {"ticket": {**shared.wire, "url": url}})
+        elif request.type == "ticket.complete" and shared is not None:
+            # The survey's own address, for the QR the counter shows: this counter only.
+            answer = protocol.ok(request.id, {"ticket": shared.wire,
+                                              "survey_url": self.web.survey_url_for(
+                                                  shared.wire["id"])})
         pending = Pending([session], answer, key)
         self._queue(pending, events, session, shared)
 

@@ -115,6 +115,7 @@ class VisitorDesk:
         self.secret = b""
         self.base_url = ""
         self.keys: dict[str, str] = {}  # key -> ticket id
+        self.survey_keys: dict[str, str] = {}  # the survey-only key (counter's QR) -> ticket id
         self.past: dict[str, dict[str, Any]] = {}  # earlier days' tickets still shown
         self.surveyed: set[str] = set()
         self.served_by: dict[str, str | None] = {}
@@ -151,8 +152,11 @@ class VisitorDesk:
         since = today - timedelta(days=self.settings.days_after)
         self.keys.clear()
         self.past.clear()
+        self.survey_keys.clear()
         for row in await store.tickets_since(since):
             self.key_for(row["id"])
+            if row["status"] == "done":
+                self.survey_url_for(row["id"])
             if row["day"] != today.isoformat():
                 self.past[row["id"]] = row
         for ticket_id in self.server.office.tickets:
@@ -180,6 +184,13 @@ class VisitorDesk:
 
     def url_for(self, ticket_id: str) -> str:
         return f"{self.base_url}/t/{self.key_for(ticket_id)}"
+
+    def survey_url_for(self, ticket_id: str) -> str:
+        """The survey alone (no live page): what the counter's QR carries."""
+        digest = hmac.new(self.secret, b"survey:" + ticket_id.encode(), hashlib.sha256).digest()
+        key = base64.urlsafe_b64encode(digest[:KEY_BYTES]).rstrip(b"=").decode()
+        self.survey_keys[key] = ticket_id
+        return f"{self.base_url}/s/{key}"
 
     def ticket(self, ticket_id: str) -> dict[str, Any] | None:
         """Today's ticket from the office, or an earlier one still shown."""
@@ -210,6 +221,7 @@ class VisitorDesk:
         for ticket_id in [i for i, t in self.past.items() if str(t["day"]) < oldest]:
             self.past.pop(ticket_id)
         self.keys = {key: i for key, i in self.keys.items() if i in self.past}
+        self.survey_keys = {key: i for key, i in self.survey_keys.items() if i in self.past}
         self._dirty_tickets.update(office.tickets)
 
     # ------------------------------------------------------------ what a page shows
@@ -302,6 +314,7 @@ class VisitorDesk:
                 self._dirty_services.add(origin)
             if event.name == "ticket.completed":
                 self.served_by[event.ticket.id] = staff
+                self.survey_url_for(event.ticket.id)
         if event.counter is not None:
             self._dirty_services.update(event.counter.services)
         if event.service is not None:
@@ -494,6 +507,8 @@ class VisitorDesk:
             return page.render("home.html", HTTPStatus.OK)
         if parts[0] == "t" and len(parts) in (2, 3):
             return await self._ticket_route(connection, page, parts)
+        if parts[0] == "s" and len(parts) == 2:
+            return await self._survey_route(connection, page, parts[1])
         if parts[0] == "pengaduan":
             if len(parts) == 1:
                 return await self._complaint_form(page, None, None)
@@ -529,15 +544,34 @@ class VisitorDesk:
             return await self._complaint_form(page, key, ticket)
         return page.message(HTTPStatus.NOT_FOUND, "web.notfound.title", "web.notfound.text")
 
-    async def _survey(self, page: _Page, key: str, ticket: dict[str, Any]) -> Response:
+    async def _survey_route(self, connection: ServerConnection, page: _Page, key: str
+                            ) -> Response:
+        address = _address(connection)
+        now = time.monotonic()
+        if self.guesses.blocked(address, now):
+            return page.message(HTTPStatus.TOO_MANY_REQUESTS, "web.limited.title",
+                                "web.limited.text")
+        ticket_id = self.survey_keys.get(key)
+        ticket = self.ticket(ticket_id) if ticket_id else None
+        if ticket is None:
+            self.guesses.missed(address, now)
+            return page.message(HTTPStatus.NOT_FOUND, "web.notfound.title", "web.notfound.text")
+        if page.query.get("terima") == "1":
+            return page.message(HTTPStatus.OK, "web.survey.title", "web.ticket.survey_done")
+        return await self._survey(page, key, ticket, base=f"/s/{key}",
+                                  thanks=f"/s/{key}?terima=1")
+
+    async def _survey(self, page: _Page, key: str, ticket: dict[str, Any],
+                      base: str | None = None, thanks: str | None = None) -> Response:
         ticket_id = str(ticket["id"])
         view = self.view(ticket, self.server.clock())
+        back = None if base else f"/t/{key}"
         if ticket_id in self.surveyed:
             return page.message(HTTPStatus.CONFLICT, "web.survey.title", "web.survey.already",
-                                back=f"/t/{key}")
+                                back=back)
         if view["status"] != "done":
             return page.message(HTTPStatus.CONFLICT, "web.survey.title", "web.survey.not_yet",
-                                back=f"/t/{key}")
+                                back=back)
         errors: tuple[str, ...] = ()
         if page.query.get("kirim") == "1":
             try:
@@ -545,16 +579,16 @@ class VisitorDesk:
             except FeedbackError as exc:
                 if exc.code != "bad_request":
                     return page.message(HTTPStatus.CONFLICT, "web.survey.title",
-                                        "web.survey.already", back=f"/t/{key}")
+                                        "web.survey.already", back=back)
                 errors = exc.fields
             else:
                 if not await self.durable(events):
                     return page.message(HTTPStatus.SERVICE_UNAVAILABLE, "web.error.title",
                                         "web.error.internal")
-                return page.redirect(f"/t/{key}?terima=survei")
+                return page.redirect(thanks or f"/t/{key}?terima=survei")
         return page.render("survey.html", HTTPStatus.BAD_REQUEST if errors else HTTPStatus.OK,
                            ticket=view, key=key, errors=errors, questions=self._questions(page),
-                           action=f"/t/{key}/survei")
+                           action=base or f"/t/{key}/survei")
 
     def _questions(self, page: _Page) -> list[dict[str, Any]]:
         lang = page.lang

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import zxingcpp
+from PIL import Image
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
-from tests.counter.console_driver import Console, stored_events
+from counter.desk import Action
+from tests.counter.console_driver import Console, open_desk, stored_events
 from tests.counter.test_supervisor import supervisor_console
-from tests.support import ServerThread
-from tests.web.helpers import get
+from tests.support import ServerThread, WireClient
+from tests.web.helpers import get, issue, path_of
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 RICH = '<b>Petugas</b> <font color="red">kasar</font> <script>alert(1)</script> &amp;'
@@ -74,3 +78,41 @@ def test_complaints_panel_in_english(qtbot: QtBot, console: Console,
     panel.table.selectRow(0)
     window.tabs.setCurrentIndex(1)
     view.grab().save(str(SCREENSHOTS / "counter-complaints-en-1366x768.png"))
+
+
+def test_finishing_a_visit_shows_the_survey_qr_for_that_visit_only(
+    qtbot: QtBot, console: Console, live_server: ServerThread
+) -> None:
+    """The QR goes to a window of its own (the console's second screen when there
+    is one); it opens the survey alone, never the ticket's live page."""
+    ticket = issue(live_server)
+    display = WireClient(live_server.url, "display", "display-qr")
+    window = console("1")
+    open_desk(qtbot, window)
+    for action in (Action.CALL_NEXT, Action.COMPLETE):
+        qtbot.waitUntil(lambda a=action: window.desk.buttons[a].isEnabled(), timeout=5000)
+        qtbot.mouseClick(window.desk.buttons[action], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.survey_qr is not None and window.survey_qr.isVisible(),
+                    timeout=5000)
+    qr = window.survey_qr
+    assert qr is not None
+    qtbot.waitExposed(qr)
+    assert qr.title.text() == "Nomor A001: terima kasih atas kunjungan Anda"
+    qr.grab().save(str(SCREENSHOTS / "counter-survey-qr-id-520x640.png"))
+    image = qr.code.pixmap().toImage().convertToFormat(QImage.Format.Format_Grayscale8)
+    picture = Image.frombuffer("L", (image.width(), image.height()), bytes(image.constBits()),
+                               "raw", "L", image.bytesPerLine(), 1)
+    [url] = [r.text for r in zxingcpp.read_barcodes(picture)]
+    assert url.startswith(f"http://127.0.0.1:{live_server.port}/s/") and url != ticket["url"]
+    page = get(live_server, path_of(url))
+    assert page.status == 200 and "Survei Kepuasan Masyarakat" in page.text
+    assert f'action="{path_of(url)}"' in page.text
+    answers = {f"u{i}": 4 for i in range(1, 10)}
+    sent = get(live_server, path_of(url), {"kirim": "1", **answers})
+    assert sent.status == 303 and "survei Anda sudah kami terima" in get(
+        live_server, sent.location).text
+    assert "survei Anda sudah kami terima" in get(live_server, path_of(ticket["url"])).text
+    assert get(live_server, path_of(url), {"kirim": "1", **answers}).status == 409
+    assert get(live_server, "/s/" + path_of(url).split("/")[-1][::-1]).status == 404
+    completed = display.event("ticket.completed")
+    assert "survey_url" not in completed["data"] and "/s/" not in str(completed)
