@@ -717,6 +717,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Scan this code with your phone to answer the satisfaction survey (2 minutes).",
     ),
     "counter.survey_qr.close": ("Tutup", "Close"),
+    "web.point.title": ("Titik survei", "Survey point"),
+    "web.point.unregistered": (
+        "Perangkat ini belum terdaftar sebagai titik survei. Hubungi petugas.",
+        "This device is not registered as a survey point. Please ask a member of staff.",
+    ),
+    "web.point.intro": (
+        "Sudah selesai dilayani hari ini? Ketik nomor antrean pada tiket Anda "
+        "untuk mengisi survei.",
+        "Served today? Type the number on your ticket to answer the survey.",
+    ),
+    "web.point.number": ("Nomor antrean (contoh: A012)", "Queue number (e.g. A012)"),
+    "web.point.start": ("Mulai survei", "Start the survey"),
+    "web.point.unknown": (
+        "Nomor itu tidak ada hari ini. Periksa tiket Anda.",
+        "There is no such number today. Please check your ticket.",
+    ),
+    "web.point.next": ("Pengunjung berikutnya", "Next visitor"),
 }
 
 

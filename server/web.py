@@ -509,6 +509,8 @@ class VisitorDesk:
             return await self._ticket_route(connection, page, parts)
         if parts[0] == "s" and len(parts) == 2:
             return await self._survey_route(connection, page, parts[1])
+        if parts[0] == "survei" and len(parts) <= 2:
+            return await self._point(connection, page, parts[1] if len(parts) == 2 else None)
         if parts[0] == "pengaduan":
             if len(parts) == 1:
                 return await self._complaint_form(page, None, None)
@@ -589,6 +591,76 @@ class VisitorDesk:
         return page.render("survey.html", HTTPStatus.BAD_REQUEST if errors else HTTPStatus.OK,
                            ticket=view, key=key, errors=errors, questions=self._questions(page),
                            action=base or f"/t/{key}/survei")
+
+    # ------------------------------------------------------------ the survey point
+    def _point_mark(self, device: str) -> str:
+        digest = hmac.new(self.secret, b"point:" + device.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest[:KEY_BYTES]).rstrip(b"=").decode()
+
+    def _point_device(self, page: _Page) -> str | None:
+        """The survey point this browser was registered as (its cookie), if any."""
+        value = _cookie(page.request.headers.get("Cookie", ""), "point") or ""
+        device, _, mark = value.rpartition(".")
+        if device and hmac.compare_digest(mark, self._point_mark(device)):
+            return device
+        return None
+
+    async def _point(self, connection: ServerConnection, page: _Page, step: str | None
+                     ) -> Response:
+        """A tablet at the exit: registered once with its device token, then any
+        visitor types the number of today's finished ticket and answers."""
+        if step == "masuk":
+            address = _address(connection)
+            now = time.monotonic()
+            device = page.query.get("perangkat", "")[:protocol.MAX_DEVICE]
+            token = page.query.get("token", "")
+            hello = protocol.Hello("survey", device or "-", token)
+            if self.guesses.blocked(address, now) or not device or not (
+                await self.server._token_ok(hello)
+            ):
+                self.guesses.missed(address, now)
+                return page.message(HTTPStatus.UNAUTHORIZED, "web.point.title",
+                                    "web.point.unregistered")
+            response = page.redirect("/survei")
+            response.headers["Set-Cookie"] = (
+                f"point={quote(device, safe='')}.{self._point_mark(quote(device, safe=''))}; "
+                "Path=/survei; Max-Age=31536000; HttpOnly; SameSite=Strict")
+            return response
+        if self._point_device(page) is None:
+            return page.message(HTTPStatus.FORBIDDEN, "web.point.title",
+                                "web.point.unregistered")
+        if step is None and page.query.get("terima") == "1":
+            return page.render("point.html", HTTPStatus.OK, thanks=True, problem=None)
+        number = (step or page.query.get("nomor", "")).strip().upper()[:10]
+        if not number:
+            return page.render("point.html", HTTPStatus.OK, thanks=False, problem=None)
+        try:
+            ticket = self.server.office.find_ticket(number)
+        except DomainError:
+            return page.render("point.html", HTTPStatus.NOT_FOUND, thanks=False,
+                               problem="web.point.unknown")
+        if ticket.id in self.surveyed:
+            return page.render("point.html", HTTPStatus.CONFLICT, thanks=False,
+                               problem="web.survey.already")
+        if ticket.status.value != "done":
+            return page.render("point.html", HTTPStatus.CONFLICT, thanks=False,
+                               problem="web.survey.not_yet")
+        errors: tuple[str, ...] = ()
+        if step is not None and page.query.get("kirim") == "1":
+            try:
+                events = self.submit_survey(ticket.id, page.query, "point", self.server.clock())
+            except FeedbackError as exc:
+                errors = exc.fields
+            else:
+                if not await self.durable(events):
+                    return page.message(HTTPStatus.SERVICE_UNAVAILABLE, "web.error.title",
+                                        "web.error.internal")
+                return page.redirect("/survei?terima=1")
+        wire = self.ticket(ticket.id)
+        assert wire is not None
+        return page.render("survey.html", HTTPStatus.BAD_REQUEST if errors else HTTPStatus.OK,
+                           ticket=self.view(wire, self.server.clock()), key="", errors=errors,
+                           questions=self._questions(page), action=f"/survei/{ticket.number}")
 
     def _questions(self, page: _Page) -> list[dict[str, Any]]:
         lang = page.lang

@@ -329,3 +329,35 @@ def test_counter_open_counts_in_the_wait(web_servers: WebServers) -> None:
     console = WireClient(server.url, "counter", "counter-eta")
     open_counter(console, "2", ["A"])
     assert "Antrean di depan Anda 1" in visible_text(get(server, path_of(ticket["url"])).text)
+
+
+# ---------------------------------------------------------------- the survey point
+def test_survey_point_registers_with_its_token_then_takes_numbers(
+        web_servers: WebServers) -> None:
+    server = web_servers.start(guesses_per_minute=5)
+    assert get(server, "/survei").status == 403
+    refused = get(server, "/survei/masuk", {"perangkat": "exit-1", "token": "demo-kiosk"})
+    assert refused.status == 401 and "belum terdaftar" in refused.text
+    forged = get(server, "/survei", cookie="point=exit-1.AAAAAAAAAAAAAAAAAAAAAA")
+    assert forged.status == 403
+    joined = get(server, "/survei/masuk", {"perangkat": "exit-1", "token": "demo-survey"})
+    assert joined.status == 303 and joined.location == "/survei"
+    cookie = joined.headers["set-cookie"].split(";")[0]
+    assert "HttpOnly" in joined.headers["set-cookie"]
+    start = get(server, "/survei", cookie=cookie)
+    assert start.status == 200 and "Ketik nomor antrean" in start.text
+    ticket, waiting = issue(server), issue(server)
+    serve(server, ticket)
+    assert get(server, "/survei", {"nomor": "A999"}, cookie=cookie).status == 404
+    assert get(server, "/survei", {"nomor": waiting["number"]}, cookie=cookie).status == 409
+    form = get(server, "/survei", {"nomor": "a001"}, cookie=cookie)
+    assert form.status == 200 and 'action="/survei/A001"' in form.text
+    partial = get(server, "/survei/A001", {"kirim": "1", "u1": "4"}, cookie=cookie)
+    assert partial.status == 400
+    sent = get(server, "/survei/A001", {"kirim": "1", **SURVEY}, cookie=cookie)
+    assert sent.status == 303 and sent.location == "/survei?terima=1"
+    assert "Pengunjung berikutnya" in get(server, sent.location, cookie=cookie).text
+    again = get(server, "/survei", {"nomor": "A001"}, cookie=cookie)
+    assert again.status == 409 and "sudah kami terima" in again.text
+    [data] = events_named(server, "survey.submitted")
+    assert data["survey"]["source"] == "point"  # type: ignore[index]
