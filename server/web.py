@@ -56,6 +56,7 @@ KEY_BYTES = 16  # 128 bits
 COMPLAINT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 REFRESH_SECONDS = 30  # the page's own refresh without JavaScript
 SUMMARY_DELAY = 0.3  # a service's other visitors are told of a change this much later
+PUSH_SLICE = 100  # pages updated between two turns of the event loop
 MAX_TRACKED_ADDRESSES = 10_000
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                 ".svg": "image/svg+xml"}
@@ -363,12 +364,20 @@ class VisitorDesk:
 
     def _push_service(self, code: str, done: set[str]) -> None:
         self._later.pop(code, None)
-        now = self.server.clock()
         office = self.server.office
-        for ticket_id in list(self.watchers):
-            current = office.tickets.get(ticket_id)
-            if current is not None and current.service == code and ticket_id not in done:
-                self._push(ticket_id, now)
+        ids = [ticket_id for ticket_id in self.watchers if ticket_id not in done
+               and (current := office.tickets.get(ticket_id)) is not None
+               and current.service == code]
+        self._push_some(ids, 0)
+
+    def _push_some(self, ids: list[str], start: int) -> None:
+        """A service's pages a slice at a time, the loop free in between: a call
+        that comes meanwhile is not kept waiting behind a thousand pages."""
+        now = self.server.clock()
+        for ticket_id in ids[start:start + PUSH_SLICE]:
+            self._push(ticket_id, now)
+        if start + PUSH_SLICE < len(ids):
+            asyncio.get_running_loop().call_soon(self._push_some, ids, start + PUSH_SLICE)
 
     @staticmethod
     def _send(ws: ServerConnection, text: str) -> None:
