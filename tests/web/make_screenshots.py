@@ -41,7 +41,7 @@ def shoot(server: ServerThread) -> None:
         issue(server)
     waiting = issue(server)
     called = issue(server, "B")
-    done = issue(server, "C") if False else issue(server, "D")
+    done = issue(server, "D")
     serve(server, done)
     console = WireClient(server.url, "counter", "counter-shots")
     open_counter(console, "3", ["A", "B"])
@@ -63,6 +63,10 @@ def shoot(server: ServerThread) -> None:
         "complaint": waiting["url"] + "/pengaduan",
         "complaint-status": f"http://127.0.0.1:{server.port}/pengaduan/{code}",
         "not-found": f"http://127.0.0.1:{server.port}/t/AAAAAAAAAAAAAAAAAAAAAA",
+        "home": f"http://127.0.0.1:{server.port}/",
+        # the survey point: registered once with its token, then a number is typed
+        "point": f"http://127.0.0.1:{server.port}/survei/masuk?perangkat=exit&token=demo-survey",
+        "point-unknown": f"http://127.0.0.1:{server.port}/survei?nomor=Z999",
     }
     with chromium() as browser:
         for size_name, size in (("360x640", PHONE), ("1280x800", DESKTOP)):
