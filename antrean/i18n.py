@@ -603,6 +603,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "web.survey.profile": ("Tentang Anda (tidak wajib)", "About you (optional)"),
     "web.survey.comment": ("Saran atau masukan (tidak wajib)", "Suggestions (optional)"),
     "web.survey.send": ("Kirim survei", "Send the survey"),
+    "web.survey.choose_one": ("Pilih satu jawaban.", "Choose one answer."),
     "web.survey.already": (
         "Survei untuk kunjungan ini sudah kami terima. Setiap kunjungan hanya dapat dinilai satu "
         "kali.",

@@ -173,6 +173,7 @@ def test_incomplete_survey_names_what_is_missing_and_keeps_the_rest(
         assert missing in summary
     assert "Persyaratan" not in summary
     assert 'name="u1" value="2" required checked' in page.text  # what was answered stays
+    assert page.text.count("Pilih satu jawaban.") == 3  # beside each unanswered unsur
     assert events_named(server, "survey.submitted") == []
 
 
