@@ -186,3 +186,60 @@ def test_without_javascript_the_page_is_a_refreshing_snapshot(
         assert get(server, path_of(ticket["url"]) + "/survei").status == 409
     finally:
         context.close()
+
+
+A11Y_SCRIPT = r"""() => {
+  const small = [];
+  const tiny = [];
+  for (const el of document.querySelectorAll('a, button, select, input, textarea, label.choice')) {
+    if (el.type === 'hidden' || el.offsetParent === null) continue;
+    const target = el.type === 'radio' || el.type === 'checkbox' ? el.closest('label') : el;
+    const box = target.getBoundingClientRect();
+    if (box.height < 48 || box.width < 48) small.push(target.outerHTML.slice(0, 80));
+  }
+  const rgb = (text) => text.match(/[\d.]+/g).map(Number);
+  const luminance = ([r, g, b]) => {
+    const c = [r, g, b].map((v) => { v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+  };
+  const background = (el) => {
+    for (; el; el = el.parentElement) {
+      const value = rgb(getComputedStyle(el).backgroundColor);
+      if (value.length < 4 || value[3] > 0) return value;
+    }
+    return [255, 255, 255];
+  };
+  const faint = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const parent = node.parentElement;
+    if (!node.textContent.trim() || !parent.offsetParent) continue;
+    const style = getComputedStyle(parent);
+    const size = parseFloat(style.fontSize);
+    if (size < 16) tiny.push(node.textContent.trim().slice(0, 40) + ' ' + size);
+    const [a, b] = [luminance(rgb(style.color)), luminance(background(parent))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 4.5) faint.push(node.textContent.trim().slice(0, 40) + ' ' + ratio.toFixed(2));
+  }
+  return {small, tiny, faint};
+}"""
+
+
+def test_every_page_has_big_targets_and_readable_text(web_servers: WebServers,
+                                                      phone: Page) -> None:
+    """Touch targets at least 48x48 px, text at least 16 px and every text's
+    contrast with its background at least 4.5:1 (WCAG AA), on a phone."""
+    server = web_servers.start()
+    waiting, done = issue(server), issue(server)
+    serve(server, done)
+    filed = get(server, "/pengaduan", {"kirim": "1", "category": "waktu", "text": "Lama"})
+    base = f"http://127.0.0.1:{server.port}"
+    for url in (waiting["url"], done["url"], done["url"] + "/survei",
+                done["url"] + "/survei?kirim=1&u1=3", waiting["url"] + "/pengaduan",
+                base + filed.location, base + "/", base + "/pengaduan/cek",
+                base + "/t/nothing-here"):
+        phone.goto(url)
+        found = phone.evaluate(A11Y_SCRIPT)
+        assert found == {"small": [], "tiny": [], "faint": []}, url
