@@ -64,6 +64,8 @@ def test_visitor_journey_from_printed_ticket_to_the_offices_answer(
     url = printed_qr(previews, ticket["id"])
     assert re.fullmatch(rf"http://127\.0\.0\.1:{live_server.port}/t/[\w-]{{22}}", url)
 
+    phone.add_init_script("window.vibrations = []; navigator.vibrate = "
+                          "(pattern) => { window.vibrations.push(pattern); return true; };")
     phone.goto(url)
     expect(phone.locator("#number")).to_have_text("A001")
     expect(phone.locator(".service")).to_have_text("Paspor Baru")
@@ -79,6 +81,7 @@ def test_visitor_journey_from_printed_ticket_to_the_offices_answer(
     assert time.monotonic() - called_at < 2.0
     expect(phone.locator("#status")).to_have_text("Dipanggil")
     assert phone.title().startswith("Dipanggil: Loket 3")
+    assert phone.evaluate("window.vibrations") == [[400, 150, 400, 150, 400]]
     box = phone.locator("#called").bounding_box()
     assert box is not None and box["width"] >= PHONE["width"] - 1  # full width
 
