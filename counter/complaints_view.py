@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPlainTextEdit,
     QPushButton,
     QTableWidget,
@@ -35,6 +34,7 @@ COLUMNS = ("code", "filed", "category", "status", "text")
 REPLY_MAX = 2000
 PREVIEW = 80
 ACTIONS = ("diproses", "selesai", "ditolak")
+PANEL_MIN_HEIGHT = 560  # table, the complaint, the answer box and the buttons
 
 
 class ComplaintsPanel(QWidget):
@@ -57,13 +57,16 @@ class ComplaintsPanel(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(False)
-        self.table.setMinimumHeight(160)
+        self.table.setMinimumHeight(170)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._selection_changed)
-        self.detail = QLabel()
+        self.detail = named_label("complaintDetail")
+        self.detail.setStyleSheet("font-size: 15px;")
         self.detail.setTextFormat(Qt.TextFormat.PlainText)  # the visitor's own words
+        self.detail.setMinimumHeight(150)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.reply_label = named_label("fieldLabel")
@@ -87,6 +90,8 @@ class ComplaintsPanel(QWidget):
         layout.addWidget(self.reply_label)
         layout.addWidget(self.reply)
         layout.addLayout(row)
+        # Its whole height, always: the supervisor tab scrolls rather than squeeze it.
+        self.setMinimumHeight(PANEL_MIN_HEIGHT)
         link.event_received.connect(self._on_event)
         self.retranslate()
 

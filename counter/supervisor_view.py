@@ -146,6 +146,9 @@ class SupervisorView(QWidget):
         announce_box.addLayout(row)
         announce_box.addStretch(1)
 
+        # Every counter stays in view above the complaints (the tab scrolls instead).
+        self.counters_table.setMinimumHeight(
+            40 + 28 * max(4, len(self.link.office.counters) if self.link.office else 6))
         self.complaints_title = QLabel()
         complaints_card, complaints_box = card(self.complaints_title)
         self.complaints = ComplaintsPanel(self.link, self.lang)

@@ -10,8 +10,10 @@ import zxingcpp
 from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
+from counter.complaints_view import PANEL_MIN_HEIGHT
 from counter.desk import Action
 from tests.counter.console_driver import Console, open_desk, stored_events
 from tests.counter.test_supervisor import supervisor_console
@@ -20,6 +22,14 @@ from tests.web.helpers import get, issue, path_of
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 RICH = '<b>Petugas</b> <font color="red">kasar</font> <script>alert(1)</script> &amp;'
+
+
+def shoot_card(qtbot: QtBot, window: QWidget, panel: QWidget, lang: str) -> None:
+    """The whole complaints card (a tall window, so no part of it is scrolled away)."""
+    window.resize(1366, 1800)
+    card = panel.parentWidget()
+    qtbot.waitUntil(lambda: card.visibleRegion().boundingRect().height() >= card.height())
+    card.grab().save(str(SCREENSHOTS / f"counter-complaints-{lang}.png"))
 
 
 def file_complaint(server: ServerThread, text: str, **extra: str) -> str:
@@ -56,7 +66,9 @@ def test_supervisor_reads_answers_and_closes_a_complaint(
     qtbot.waitUntil(lambda: panel.table.item(0, 3).text() == "Selesai", timeout=5000)
     assert not panel.buttons["selesai"].isEnabled()  # a closed complaint stays closed
     window.tabs.setCurrentIndex(1)
-    view.grab().save(str(SCREENSHOTS / "counter-complaints-id-1366x768.png"))
+    qtbot.waitUntil(lambda: panel.height() >= PANEL_MIN_HEIGHT)  # laid out when first shown
+    view.grab().save(str(SCREENSHOTS / "counter-supervisor-complaints-id-1366x768.png"))
+    shoot_card(qtbot, window, panel, "id")
 
     updates = stored_events(live_server, "complaint.updated")
     assert [u["data"]["complaint"]["status"] for u in updates] == ["diproses", "selesai"]
@@ -77,7 +89,8 @@ def test_complaints_panel_in_english(qtbot: QtBot, console: Console,
     assert panel.buttons["selesai"].text() == "Answer and resolve"
     panel.table.selectRow(0)
     window.tabs.setCurrentIndex(1)
-    view.grab().save(str(SCREENSHOTS / "counter-complaints-en-1366x768.png"))
+    qtbot.waitUntil(lambda: panel.height() >= PANEL_MIN_HEIGHT)  # laid out when first shown
+    shoot_card(qtbot, window, panel, "en")
 
 
 def test_finishing_a_visit_shows_the_survey_qr_for_that_visit_only(
