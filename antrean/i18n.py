@@ -675,6 +675,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "web.complaint.your_text": ("Pengaduan Anda", "Your complaint"),
     "web.complaint.lookup": ("Cek status pengaduan", "Check a complaint"),
     "web.complaint.lookup_go": ("Cek", "Check"),
+    "web.complaint.too_many": (
+        "Terlalu banyak pengaduan dari perangkat ini. Silakan coba lagi nanti.",
+        "Too many complaints from this device. Please try again later.",
+    ),
     "web.category.pelayanan": ("Pelayanan petugas", "Staff service"),
     "web.category.waktu": ("Waktu tunggu", "Waiting time"),
     "web.category.biaya": ("Biaya atau pungutan", "Fees or charges"),

@@ -20,6 +20,7 @@ class VisitorSettings:
     days_after: int = 7  # the page shows the outcome and the survey this long after the day
     complaint_deadline_days: int = 5  # the office answers a complaint within this
     guesses_per_minute: int = 10  # wrong ticket keys or codes per client address
+    complaints_per_hour: int = 5  # complaints filed per client address
     categories: tuple[tuple[str, Text | None], ...] = tuple(
         (key, None) for key in DEFAULT_CATEGORIES)
     steps: dict[str, tuple[Text, ...]] = field(default_factory=dict)
@@ -95,6 +96,7 @@ def parse_visitor(office_raw: dict[str, Any], raw: Any, service_codes: set[str]
         days_after=whole("days_after", 7, 0),
         complaint_deadline_days=whole("complaint_deadline_days", 5, 1),
         guesses_per_minute=whole("guesses_per_minute", 10, 1),
+        complaints_per_hour=whole("complaints_per_hour", 5, 1),
         categories=categories,
         steps=steps,
         questions=questions,

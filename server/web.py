@@ -44,6 +44,7 @@ from antrean.core.feedback import FeedbackError
 from antrean.core.model import DomainError, Text
 from antrean.core.office import Event
 from antrean.i18n import LANGUAGES, tr
+from server.security import RateLimiter
 
 if TYPE_CHECKING:
     from server.app import AntreanServer, Session
@@ -128,6 +129,8 @@ class VisitorDesk:
         self._later: dict[str, asyncio.TimerHandle] = {}
         self._waiters: list[tuple[int, asyncio.Future[bool]]] = []
         self.guesses = Guesses(self.settings.guesses_per_minute)
+        self.filings = RateLimiter()  # complaints per client address
+        self._filing_addresses: set[str] = set()
         self.env = Environment(loader=FileSystemLoader(WEB_ROOT / "templates"),
                                autoescape=select_autoescape(default=True),
                                trim_blocks=True, lstrip_blocks=True)
@@ -399,13 +402,23 @@ class VisitorDesk:
         self.surveyed.add(ticket_id)
         return events
 
-    def file_complaint(self, raw: dict[str, Any], ticket_id: str | None, now: datetime
-                       ) -> tuple[dict[str, Any], list[Event]]:
+    def file_complaint(self, raw: dict[str, Any], ticket_id: str | None, now: datetime,
+                       address: str) -> tuple[dict[str, Any], list[Event]]:
         ticket = self.ticket(ticket_id) if ticket_id else None
         code = self._new_code()
         now = self.server.office.local(now)  # the office's own time on the visitor's page
         complaint = feedback.new_complaint(raw, self.settings.category_keys, code, now,
                                            self.settings.complaint_deadline_days, ticket)
+        # Only a complaint that would be filed counts against its address.
+        per_hour = self.settings.complaints_per_hour
+        if len(self._filing_addresses) >= MAX_TRACKED_ADDRESSES:
+            self.filings = RateLimiter()
+            self._filing_addresses.clear()
+        self._filing_addresses.add(address)
+        if not self.filings.allow(address, "complaint", per_hour / 3600, per_hour,
+                                  time.monotonic()):
+            raise FeedbackError("rate_limited", "too many complaints from this address: "
+                                "try again later")
         events = self.server.office.record("complaint.filed", now, {"complaint": complaint})
         self.complaints[code] = complaint
         return complaint, events
@@ -477,7 +490,8 @@ class VisitorDesk:
 
     def _ws_complaint(self, session: Session, request: protocol.Request, now: datetime
                       ) -> tuple[dict[str, Any], list[Event]]:
-        complaint, events = self.file_complaint(dict(request.args), session.ticket, now)
+        complaint, events = self.file_complaint(dict(request.args), session.ticket, now,
+                                                _address(session.ws))
         return {"complaint": {"code": complaint["code"], "status": complaint["status"]}}, events
 
     def _ws_list(self, session: Session, request: protocol.Request, now: datetime
@@ -522,7 +536,7 @@ class VisitorDesk:
             return await self._point(connection, page, parts[1] if len(parts) == 2 else None)
         if parts[0] == "pengaduan":
             if len(parts) == 1:
-                return await self._complaint_form(page, None, None)
+                return await self._complaint_form(page, None, None, _address(connection))
             if len(parts) == 2 and parts[1] == "cek":
                 code = page.query.get("kode", "").strip().upper()
                 return page.redirect(f"/pengaduan/{quote(code, safe='')}") if code else (
@@ -552,7 +566,7 @@ class VisitorDesk:
         if parts[2] == "survei":
             return await self._survey(page, key, ticket)
         if parts[2] == "pengaduan":
-            return await self._complaint_form(page, key, ticket)
+            return await self._complaint_form(page, key, ticket, address)
         return page.message(HTTPStatus.NOT_FOUND, "web.notfound.title", "web.notfound.text")
 
     async def _survey_route(self, connection: ServerConnection, page: _Page, key: str
@@ -684,7 +698,7 @@ class VisitorDesk:
         return items
 
     async def _complaint_form(self, page: _Page, key: str | None,
-                              ticket: dict[str, Any] | None) -> Response:
+                              ticket: dict[str, Any] | None, address: str) -> Response:
         errors: tuple[str, ...] = ()
         if page.query.get("kirim") == "1":
             nonce = page.query.get("f", "")[:40]
@@ -693,8 +707,12 @@ class VisitorDesk:
                 return page.redirect(f"/pengaduan/{known}?baru=1")
             try:
                 complaint, events = self.file_complaint(
-                    page.query, str(ticket["id"]) if ticket else None, self.server.clock())
+                    page.query, str(ticket["id"]) if ticket else None, self.server.clock(),
+                    address)
             except FeedbackError as exc:
+                if exc.code == "rate_limited":
+                    return page.message(HTTPStatus.TOO_MANY_REQUESTS, "web.complaint.title",
+                                        "web.complaint.too_many")
                 errors = exc.fields
             else:
                 if not await self.durable(events):

@@ -13,7 +13,7 @@ from antrean.core.feedback import UNSUR
 from server.store import Store
 from tests.support import FakeClock, ServerThread, WireClient, open_counter
 from tests.web.conftest import WebServers
-from tests.web.helpers import SURVEY, get, issue, key_of, path_of, serve, visible_text
+from tests.web.helpers import SURVEY, Visitor, get, issue, key_of, path_of, serve, visible_text
 
 
 def events_named(server: ServerThread, name: str) -> list[dict[str, object]]:
@@ -362,3 +362,18 @@ def test_survey_point_registers_with_its_token_then_takes_numbers(
     assert again.status == 409 and "sudah kami terima" in again.text
     [data] = events_named(server, "survey.submitted")
     assert data["survey"]["source"] == "point"  # type: ignore[index]
+
+
+def test_complaints_per_address_are_limited(web_servers: WebServers) -> None:
+    server = web_servers.start(complaints_per_hour=2)
+    refused = get(server, "/pengaduan", {"kirim": "1", "category": "waktu", "text": ""})
+    assert refused.status == 400  # a form with mistakes does not count
+    for i in range(2):
+        assert get(server, "/pengaduan", {"kirim": "1", "category": "waktu",
+                                          "text": f"Keluhan {i}"}).status == 303
+    third = get(server, "/pengaduan", {"kirim": "1", "category": "waktu", "text": "Lagi"})
+    assert third.status == 429 and "Terlalu banyak pengaduan" in third.text
+    visitor = Visitor(server, key_of(issue(server)["url"]))
+    answer = visitor.request("complaint.file", "c1", category="waktu", text="Lagi")
+    assert answer["code"] == "rate_limited"
+    assert len(events_named(server, "complaint.filed")) == 2
