@@ -723,9 +723,10 @@ class AntreanServer:
         # Everyone else starts again from the state as the database has it.
         for session in list(self._sessions):
             if session.role in protocol.PUBLIC_ROLES:
-                continue  # a visitor's page resyncs by itself; it never sees the office
+                continue  # never the office's snapshot: pages get their view below
             self._send(session.ws, self._welcome_text(session.sees_staff))
             (self._staff if session.sees_staff else self._public).add(session.ws)
+        self.web.resync()
 
     async def _flush(self) -> None:
         while self._pending:

@@ -358,6 +358,13 @@ class VisitorDesk:
                 waiter.set_result(False)
         self._waiters = []
 
+    def resync(self) -> None:
+        """Every open page gets its view as the database now has it (after a
+        failed commit put the office back)."""
+        now = self.server.clock()
+        for ticket_id in list(self.watchers):
+            self._push(ticket_id, now)
+
     def _push(self, ticket_id: str, now: datetime) -> None:
         pages = self.watchers.get(ticket_id)
         ticket = self.ticket(ticket_id) if pages else None

@@ -134,3 +134,35 @@ def test_survey_point_needs_its_token(web_servers: WebServers) -> None:
     server = web_servers.start()
     point = WireClient(server.url, "survey", "survey-exit", token="demo-kiosk")
     assert point.welcome["code"] == "unauthorized"
+
+
+def test_a_failed_commit_never_reaches_the_page_and_the_page_is_resynced(
+        web_servers: WebServers) -> None:
+    from server.store import Batch
+
+    server = web_servers.start()
+    ticket = issue(server)
+    visitor = Visitor(server, key_of(ticket["url"]))
+    console = WireClient(server.url, "counter", "counter-fail")
+    open_counter(console, "1", ["A"])
+    while visitor.recv()["ticket"]["status"] != "waiting":
+        pass  # the counter's opening changed the wait; the page was told
+    assert server.server is not None
+    store = server.server.store
+    real_write = store.write
+    failures = [RuntimeError("disk full")]
+
+    async def failing_write(batch: Batch) -> None:
+        if failures:
+            raise failures.pop()
+        await real_write(batch)
+
+    store.write = failing_write  # type: ignore[method-assign]
+    lost = console.request("ticket.call_next", counter="1")
+    assert lost["code"] == "internal"
+    resync = visitor.recv()
+    assert resync["type"] == "visitor" and resync["ticket"]["status"] == "waiting"
+    assert console.ok("ticket.call_next", counter="1")["ticket"]["number"] == "A001"
+    while (frame := visitor.recv())["ticket"]["status"] != "called":
+        pass
+    assert frame["ticket"]["counter"] == "1"
