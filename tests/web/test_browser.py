@@ -246,3 +246,19 @@ def test_every_page_has_big_targets_and_readable_text(web_servers: WebServers,
         phone.goto(url)
         found = phone.evaluate(A11Y_SCRIPT)
         assert found == {"small": [], "tiny": [], "faint": []}, url
+
+
+def test_a_transfer_shows_the_new_service_live(web_servers: WebServers, phone: Page) -> None:
+    server = web_servers.start()
+    ticket = issue(server)
+    phone.goto(ticket["url"] + "?lang=en")
+    expect(phone.locator(".service")).to_have_text("New Passport")
+    expect(phone.locator("#live")).to_have_text("This page updates by itself.")
+    console = WireClient(server.url, "counter", "counter-transfer")
+    open_counter(console, "1", ["A"])
+    console.ok("ticket.call_next", counter="1")
+    expect(phone.locator("#called")).to_have_text("Please go to Counter 1")
+    console.ok("ticket.transfer", ticket=ticket["id"], service="B")
+    expect(phone.locator(".service")).to_have_text("Passport Replacement")
+    expect(phone.locator("#status")).to_have_text("Waiting")
+    expect(phone.locator("#called")).to_be_hidden()

@@ -23,6 +23,7 @@
       return;
     }
     $("number").textContent = t.number;
+    document.querySelector(".service").textContent = text(t.service_name);  /* a transfer */
     $("status").textContent = S.status[t.status] || t.status;
     $("ahead").textContent = t.ahead;
     $("eta").textContent = fill(S.eta, "n", t.eta_minutes);
