@@ -20,6 +20,7 @@ import base64
 import hashlib
 import hmac
 import logging
+import re
 import secrets
 import socket
 import time
@@ -61,10 +62,13 @@ PUSH_SLICE = 100  # pages updated between two turns of the event loop
 MAX_TRACKED_ADDRESSES = 10_000
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                 ".svg": "image/svg+xml"}
+# connect-src names the page's own ws:// and wss:// too: older Safari does not read
+# 'self' as covering them.
+CSP = ("default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'{sockets}; form-action 'self'; base-uri 'none'; "
+       "frame-ancestors 'none'")
+HOST = re.compile(r"[A-Za-z0-9.\-]+(:\d{1,5})?|\[[0-9A-Fa-f:.]+\](:\d{1,5})?")
 SECURITY_HEADERS = [
-    ("Content-Security-Policy", "default-src 'none'; style-src 'self'; script-src 'self'; "
-     "img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; "
-     "frame-ancestors 'none'"),
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "no-referrer"),  # the key is in the address: never pass it on
 ]
@@ -801,7 +805,10 @@ class _Page:
             text_of=lambda value: value.get(self.lang) or value.get("id")
             if isinstance(value, dict) else value,
             **context)
-        return _response(status, text.encode(), "text/html; charset=utf-8", self._cookie())
+        host = self.request.headers.get("Host", "")
+        sockets = f" ws://{host} wss://{host}" if HOST.fullmatch(host) else ""
+        return _response(status, text.encode(), "text/html; charset=utf-8", self._cookie(),
+                         csp=CSP.format(sockets=sockets))
 
     def field_label(self, name: str) -> str:
         if name in feedback.UNSUR:
@@ -825,9 +832,10 @@ class _Page:
 
 
 def _response(status: HTTPStatus, body: bytes, content_type: str,
-              extra: list[tuple[str, str]] | None = None) -> Response:
+              extra: list[tuple[str, str]] | None = None,
+              csp: str = CSP.format(sockets="")) -> Response:
     headers = Headers([("Content-Type", content_type), ("Content-Length", str(len(body))),
-                       *SECURITY_HEADERS])
+                       ("Content-Security-Policy", csp), *SECURITY_HEADERS])
     if not any(name == "Cache-Control" for name, _ in extra or ()):
         headers["Cache-Control"] = "no-store"
     for name, value in extra or ():

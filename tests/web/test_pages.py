@@ -3,6 +3,7 @@ page, guessing, the survey, complaints, languages, restarts and the day's end.""
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
 from datetime import timedelta
@@ -377,3 +378,22 @@ def test_complaints_per_address_are_limited(web_servers: WebServers) -> None:
     answer = visitor.request("complaint.file", "c1", category="waktu", text="Lagi")
     assert answer["code"] == "rate_limited"
     assert len(events_named(server, "complaint.filed")) == 2
+
+
+def test_content_security_policy_allows_only_this_servers_socket(
+        web_servers: WebServers) -> None:
+    server = web_servers.start()
+    ticket = issue(server)
+    csp = get(server, path_of(ticket["url"])).headers["content-security-policy"]
+    host = f"127.0.0.1:{server.port}"
+    assert f"connect-src 'self' ws://{host} wss://{host};" in csp
+    assert "script-src 'self';" in csp and "default-src 'none'" in csp
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    conn.putrequest("GET", path_of(ticket["url"]), skip_host=True)
+    conn.putheader("Host", "evil.example; script-src *")
+    conn.endheaders()
+    forged = conn.getresponse()
+    forged.read()
+    assert forged.getheader("content-security-policy").count("connect-src 'self';") == 1
+    assert len(forged.headers.get_all("content-security-policy") or []) == 1
+    conn.close()
