@@ -129,3 +129,18 @@ def test_finishing_a_visit_shows_the_survey_qr_for_that_visit_only(
     assert get(live_server, "/s/" + path_of(url).split("/")[-1][::-1]).status == 404
     completed = display.event("ticket.completed")
     assert "survey_url" not in completed["data"] and "/s/" not in str(completed)
+
+
+def test_overdue_complaints_are_flagged_in_red(qtbot: QtBot, console: Console,
+                                              live_server: ServerThread) -> None:
+    code = file_complaint(live_server, "Belum dijawab")
+    assert live_server.server is not None
+    desk = live_server.server.web
+    # As if filed long ago: its answer deadline has passed.
+    live_server.call(lambda: desk.complaints[code].update(deadline="2026-01-01T08:00:00+07:00"))
+    _, view = supervisor_console(qtbot, console)
+    panel = view.complaints
+    qtbot.waitUntil(lambda: panel.table.rowCount() == 1, timeout=5000)
+    status = panel.table.item(0, 3)
+    assert status.text() == "Diterima · TERLAMBAT"
+    assert status.foreground().color().name() == "#b02a37"
