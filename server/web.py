@@ -665,7 +665,11 @@ class VisitorDesk:
                                 "web.point.unregistered")
         if step is None and page.query.get("terima") == "1":
             return page.render("point.html", HTTPStatus.OK, thanks=True, problem=None)
-        number = (step or page.query.get("nomor", "")).strip().upper()[:10]
+        typed = page.query.get("nomor", "").strip()
+        if step is None and "/t/" in typed:  # a scanned ticket QR: its page's address
+            scanned = self.ticket_by_key(typed.rsplit("/t/", 1)[1].split("?")[0].strip("/"))
+            typed = str(scanned["number"]) if scanned is not None else "?"
+        number = (step or typed).strip().upper()[:10]
         if not number:
             return page.render("point.html", HTTPStatus.OK, thanks=False, problem=None)
         try:

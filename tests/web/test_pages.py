@@ -354,6 +354,9 @@ def test_survey_point_registers_with_its_token_then_takes_numbers(
     assert get(server, "/survei", {"nomor": waiting["number"]}, cookie=cookie).status == 409
     form = get(server, "/survei", {"nomor": "a001"}, cookie=cookie)
     assert form.status == 200 and 'action="/survei/A001"' in form.text
+    scanned = get(server, "/survei", {"nomor": ticket["url"]}, cookie=cookie)  # the QR
+    assert scanned.status == 200 and 'action="/survei/A001"' in scanned.text
+    assert get(server, "/survei", {"nomor": "http://x/t/nope"}, cookie=cookie).status == 404
     partial = get(server, "/survei/A001", {"kirim": "1", "u1": "4"}, cookie=cookie)
     assert partial.status == 400
     sent = get(server, "/survei/A001", {"kirim": "1", **SURVEY}, cookie=cookie)
