@@ -72,7 +72,6 @@ SECURITY_HEADERS = [
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "no-referrer"),  # the key is in the address: never pass it on
 ]
-FEEDBACK_NAMES = ("survey.submitted", "complaint.filed", "complaint.updated")
 FIELD_KEYS = {"category": "web.complaint.category", "text": "web.complaint.text",
               "name": "web.complaint.name", "contact": "web.complaint.contact",
               "consent": "web.complaint.consent", "age": "web.profile.age",
