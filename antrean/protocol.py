@@ -22,7 +22,10 @@ MAX_STRING = 2000
 MAX_DEVICE = 100
 MAX_ID = 200  # a request id: 1 to 200 characters of text
 
-ROLES = ("kiosk", "display", "counter", "supervisor")
+ROLES = ("kiosk", "display", "counter", "supervisor", "visitor", "survey")
+# A visitor's phone (one ticket, by its key) and a survey point at the exit:
+# they read their own ticket and send feedback, nothing else (docs/visitor.md).
+PUBLIC_ROLES = frozenset({"visitor", "survey"})
 STAFF_ROLES = frozenset({"counter", "supervisor"})
 
 ERROR_CODES = (
@@ -59,6 +62,10 @@ EVENT_NAMES = (
     # extensions (docs/protocol.md)
     "service.updated",
     "device.status",
+    # the visitor's phone (docs/visitor.md)
+    "survey.submitted",
+    "complaint.filed",
+    "complaint.updated",
 )
 
 JSON = dict[str, Any]
@@ -78,6 +85,7 @@ class ProtocolError(Exception):
 STR, INT, BOOL, STR_LIST, TEXT, COUNTER_ID, OPT_INT = (
     "str", "int", "bool", "str_list", "text", "counter_id", "optional_int",
 )
+OBJECT = "object"  # a flat object of short strings, numbers and nulls (form answers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +150,17 @@ REQUESTS: dict[str, RequestSpec] = {
         _spec("device.status", "kiosk display counter",
               FieldSpec("status", STR), FieldSpec("detail", STR, False)),
         _spec("stats.today", "counter supervisor", login=True, changes=False),
+        # the visitor's phone and the survey point (docs/visitor.md)
+        _spec("visitor.ping", "visitor survey", changes=False),
+        _spec("survey.submit", "visitor survey", FieldSpec("answers", OBJECT),
+              FieldSpec("profile", OBJECT, False), FieldSpec("comment", STR, False),
+              FieldSpec("ticket", STR, False)),
+        _spec("complaint.file", "visitor survey", FieldSpec("category", STR),
+              FieldSpec("text", STR), FieldSpec("name", STR, False),
+              FieldSpec("contact", STR, False), FieldSpec("consent", BOOL, False)),
+        _spec("complaint.list", "supervisor", login=True, changes=False),
+        _spec("complaint.update", "supervisor", FieldSpec("code", STR),
+              FieldSpec("status", STR), FieldSpec("reply", STR, False), login=True),
     )
 }
 
@@ -297,6 +316,15 @@ def _check_field(spec: FieldSpec, value: Any, request_id: Any) -> Any:
             if not isinstance(value, list) or len(value) > 100:
                 raise ProtocolError("bad_request", f"{name} must be a list of strings")
             return [_string(item, name) for item in value]
+        if spec.kind == OBJECT:
+            if not isinstance(value, dict) or len(value) > 50:
+                raise ProtocolError("bad_request", f"{name} must be an object")
+            for key, item in value.items():
+                if isinstance(item, str):
+                    _string(item, f"{name}.{key}")
+                elif item is not None and (type(item) is not int or abs(item) > 2**31):
+                    raise ProtocolError("bad_request", f"{name}.{key} must be text or a number")
+            return dict(value)
         if spec.kind == TEXT:
             if isinstance(value, str):
                 text = _string(value, name)

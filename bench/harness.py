@@ -158,6 +158,7 @@ class RawDisplay(asyncio.Protocol):
     def __init__(self, device: str, role: str = "display") -> None:
         self.device = device
         self.role = role
+        self.token = ""  # a visitor's page says hello with its ticket's key
         self.transport: asyncio.Transport | None = None
         self.buffer = bytearray()
         self.handshaken = asyncio.get_running_loop().create_future()
@@ -213,7 +214,8 @@ class RawDisplay(asyncio.Protocol):
             self._upgraded = True
             self.handshaken.set_result(None)
             self.send_text(json.dumps({"type": "hello", "protocol": 1, "role": self.role,
-                                       "device": self.device, "token": TOKENS[self.role]}))
+                                       "device": self.device,
+                                       "token": self.token or TOKENS[self.role]}))
         while len(self.buffer) >= 2:
             opcode = self.buffer[0] & 0x0F
             length = self.buffer[1] & 0x7F

@@ -78,6 +78,7 @@ class DeskView(QWidget):
     """The counter tab: what staff look at and press all day."""
 
     report = Signal(str, str)  # kind, text: for the console's message bar
+    survey_ready = Signal(str, str)  # number, the survey's address (for its QR)
 
     def __init__(self, link: ServerLink, counter_id: str, lang: str,
                  parent: QWidget | None = None) -> None:
@@ -580,6 +581,10 @@ class DeskView(QWidget):
                 self._confirm(request, answer.result)
                 if request.changes_figures:
                     self.refresh_figures()
+                survey_url = answer.result.get("survey_url")
+                ticket = answer.result.get("ticket")
+                if isinstance(survey_url, str) and isinstance(ticket, dict):
+                    self.survey_ready.emit(str(ticket.get("number", "")), survey_url)
             else:
                 self.report.emit("error", explain(
                     request, answer.code, answer.message, self.office, self.counter_id,

@@ -40,6 +40,7 @@ from antrean.core.skm import shown
 from antrean.i18n import CATALOGUE, error_text, tr
 from antrean.qt.link import Answer, ServerLink
 from antrean.qt.theme import RED, WHITE
+from counter.complaints_view import ComplaintsPanel
 from counter.desk import clock_text, elapsed_since, ticket_clock_start
 from counter.style import state_badge_qss
 from counter.widgets import card, named_label
@@ -103,6 +104,7 @@ class SupervisorView(QWidget):
         self.link.snapshot_loaded.connect(self._on_snapshot)
         self.link.connected_changed.connect(lambda _connected: self.refresh())
         self.retranslate()
+        self.complaints.load()
 
     # ================================================================ layout
     def _build(self) -> None:
@@ -167,6 +169,14 @@ class SupervisorView(QWidget):
         self.figures_summary.setWordWrap(True)
         figures_box.addWidget(self.figures_table)
         figures_box.addWidget(self.figures_summary)
+        # Every counter stays in view above the complaints (the tab scrolls instead).
+        self.counters_table.setMinimumHeight(
+            40 + 28 * max(4, len(self.link.office.counters) if self.link.office else 6))
+        self.complaints_title = QLabel()
+        complaints_card, complaints_box = card(self.complaints_title)
+        self.complaints = ComplaintsPanel(self.link, self.lang)
+        self.complaints.report.connect(self.report)
+        complaints_box.addWidget(self.complaints)
 
         top = QHBoxLayout()
         top.setSpacing(12)
@@ -184,6 +194,7 @@ class SupervisorView(QWidget):
         outer.addLayout(top, 1)
         outer.addWidget(figures_card, 0)
         outer.addLayout(bottom, 0)
+        outer.addWidget(complaints_card, 0)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -223,6 +234,8 @@ class SupervisorView(QWidget):
         self.announce_id_label.setText(tr("supervisor.announce.id", lang))
         self.announce_en_label.setText(tr("supervisor.announce.en", lang))
         self.announce_send.setText(tr("supervisor.announce.send", lang))
+        self.complaints_title.setText(tr("supervisor.complaints.title", lang))
+        self.complaints.set_language(lang)
         self.counters_table.setHorizontalHeaderLabels(
             [tr(f"supervisor.col.{c}", lang) for c in COUNTER_COLUMNS])
         self.devices_table.setHorizontalHeaderLabels(

@@ -32,6 +32,7 @@ from counter.desk_view import DeskView
 from counter.login_view import LoginView, login_error_text
 from counter.style import CONSOLE_QSS
 from counter.supervisor_view import SupervisorView
+from counter.survey_qr import SurveyQrWindow
 
 TICK_MS = 1000
 INFO_VISIBLE_MS = 8000
@@ -123,6 +124,8 @@ class CounterWindow(QWidget):
         self.login_view.submitted.connect(self._log_in)
         self.desk = DeskView(self.link, self.settings.counter, self.lang)
         self.desk.report.connect(self.show_message)
+        self.survey_qr: SurveyQrWindow | None = None  # made on the first finished visit
+        self.desk.survey_ready.connect(self.show_survey_qr)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.desk, "")
@@ -149,7 +152,18 @@ class CounterWindow(QWidget):
         self.link.start()
         self._tick.start()
 
+    def show_survey_qr(self, number: str, url: str) -> None:
+        """The survey's QR for the visitor just served (docs/visitor.md)."""
+        if self.survey_qr is None:
+            self.survey_qr = SurveyQrWindow(self.lang)
+        self.survey_qr.show_for(number, url)
+        self.activateWindow()  # the keyboard stays with the console (function keys)
+
     def stop(self) -> None:
+        if self.survey_qr is not None:
+            self.survey_qr.close()
+            self.survey_qr.deleteLater()
+            self.survey_qr = None
         self._tick.stop()
         self._close_supervisor()
         self.link.stop()
@@ -193,6 +207,8 @@ class CounterWindow(QWidget):
         self.tabs.setTabText(self.tabs.indexOf(self.desk), tr("counter.tab.desk", lang))
         self.login_view.set_language(lang)
         self.desk.set_language(lang)
+        if self.survey_qr is not None:
+            self.survey_qr.set_language(lang)
         if self.supervisor is not None:
             self.supervisor.set_language(lang)
             self.tabs.setTabText(self.tabs.indexOf(self.supervisor), tr("supervisor.tab", lang))

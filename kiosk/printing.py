@@ -109,7 +109,8 @@ class TicketPrint:
             if not ticket.get(key):
                 raise ValueError(f"ticket has no {key!r}: {dict(ticket)!r}")
         ticket_id = str(ticket["id"])
-        feedback = "ticket.feedback_qr" if ticket_url else "ticket.feedback_counter"
+        page = ticket.get("url")  # the server's own page for this ticket, when it gives one
+        feedback = "ticket.feedback_qr" if ticket_url or page else "ticket.feedback_counter"
         return cls(
             office_name=office_name,
             service_name=service_name.get(lang),
@@ -120,7 +121,7 @@ class TicketPrint:
             eta_minutes=int(ticket.get("eta_minutes") or 0),
             priority=ticket.get("priority") == "priority",
             lang=lang,
-            qr_payload=ticket_qr_payload(ticket_id, ticket_url),
+            qr_payload=str(page) if page else ticket_qr_payload(ticket_id, ticket_url),
             footer=(tr("ticket.keep", lang), tr(feedback, lang)),
         )
 

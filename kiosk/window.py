@@ -344,6 +344,9 @@ class KioskWindow(QWidget):
 
     def _qr_payload(self, ticket: dict[str, object]) -> str:
         """The same payload the printed ticket carries (kiosk/printing.py)."""
+        page = ticket.get("url")  # the ticket's live page, from the issue's answer
+        if isinstance(page, str) and page:
+            return page
         url = self.office.spec.ticket_url if self.office is not None else None
         return ticket_qr_payload(str(ticket.get("id", "")), url)
 

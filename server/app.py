@@ -19,7 +19,7 @@ import math
 import ssl
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -37,7 +37,7 @@ from websockets.http11 import Response
 
 from antrean import __version__, protocol
 from antrean.core.model import DomainError, Priority, StaffRef, Text, iso
-from antrean.core.office import Event, Office
+from antrean.core.office import FEEDBACK_EVENTS, Event, Office
 from server.config import OfficeConfig, verify_secret
 from server.fanout import Audience, FanOut
 from server.lockouts import LoginLockouts
@@ -50,6 +50,7 @@ from server.security import (
 )
 from server.standby import Fenced, Leadership
 from server.store import Batch, EventRow, Store, counter_row, merge_rows, ticket_row
+from server.web import VisitorDesk, public_event_data
 
 log = logging.getLogger("antrean.server")
 
@@ -75,6 +76,7 @@ class Session:
     device: str
     staff: StaffRef | None = None
     staff_roles: tuple[str, ...] = ()
+    ticket: str | None = None  # a visitor's page: the one ticket it may read
 
     @property
     def sees_staff(self) -> bool:
@@ -179,6 +181,8 @@ class AntreanServer:
             "device.status": self._device_status,
             "stats.today": self._stats,
         }
+        self.web = VisitorDesk(self)  # the visitor's phone: pages, survey, complaints
+        self._handlers.update(self.web.handlers())
 
     # ================================================================ lifecycle
     async def start(
@@ -190,6 +194,7 @@ class AntreanServer:
             self.role = "leader" if await self._leadership.try_lead() else "standby"
         await self._guard.load(self.clock().timestamp())
         await self.restore()
+        await self.web.load()
         self._server = await serve(
             self._connection,
             host,
@@ -206,6 +211,7 @@ class AntreanServer:
             self._start_tasks()
         if self._leadership is not None:
             self._leadership.start(self.role == "leader")
+        self.web.listening(host, self.port, ssl_context is not None)
         log.info("serving office %r on %s:%s as %s (seq %s, day %s)", self.config.office.name,
                  host, self.port, self.role, self.office.seq, self.office.day)
 
@@ -384,7 +390,8 @@ class AntreanServer:
         gc.freeze()
 
     # ================================================================ HTTP
-    def _http(self, connection: ServerConnection, request: HttpRequest) -> Response | None:
+    def _http(self, connection: ServerConnection, request: HttpRequest
+              ) -> Response | Awaitable[Response] | None:
         path = request.path.split("?", 1)[0]
         if path == "/healthz":
             body = json.dumps(self.health()).encode()
@@ -394,9 +401,10 @@ class AntreanServer:
             return Response(HTTPStatus.OK, "OK", headers, body)
         if path == "/metrics":
             return self.metrics.response()
-        if path in ("/ws", "/"):
+        if path == "/ws" or (path == "/" and "websocket" in request.headers.get(
+                "Upgrade", "").lower()):
             return None
-        return connection.respond(HTTPStatus.NOT_FOUND, "not found: connect to /ws\n")
+        return self.web.respond(connection, request)  # the visitor's pages
 
     def health(self) -> dict[str, Any]:
         clients = dict.fromkeys(protocol.ROLES, 0)
@@ -422,6 +430,7 @@ class AntreanServer:
             pass
         finally:
             self._sessions.discard(session)
+            self.web.leave(session)
             self._heap_changed()
             self._staff.discard(ws)
             self._public.discard(ws)
@@ -444,6 +453,8 @@ class AntreanServer:
             await self._refuse(ws, exc.code, exc.message, protocol.CLOSE_UNAUTHORIZED
                                if exc.code == "unauthorized" else protocol.CLOSE_BAD_HELLO)
             return None
+        if hello.role in protocol.PUBLIC_ROLES:
+            return await self.web.join(ws, hello)
         if not await self._token_ok(hello):
             # The device and the reason, never the token.
             log.warning("refused %s %r from %s: unknown device token for this role",
@@ -633,6 +644,15 @@ class AntreanServer:
         shared = _SharedTicket.of(result)
         answer = (protocol.ok_json(request.id, f'{{"ticket":{shared.json}}}')
                   if shared is not None else protocol.ok(request.id, result))
+        if request.type == "ticket.issue" and shared is not None:
+            # The page's address is the visitor's key: in this answer only, never the event.
+            url = self.web.url_for(shared.wire["id"])
+            answer = protocol.ok(request.id, {"ticket": {**shared.wire, "url": url}})
+        elif request.type == "ticket.complete" and shared is not None:
+            # The survey's own address, for the QR the counter shows: this counter only.
+            answer = protocol.ok(request.id, {"ticket": shared.wire,
+                                              "survey_url": self.web.survey_url_for(
+                                                  shared.wire["id"])})
         pending = Pending([session], answer, key)
         self._queue(pending, events, session, shared)
 
@@ -661,6 +681,10 @@ class AntreanServer:
                                self.office.event_data(event, with_staff=False))
                 if event.counter is not None else full
             )
+            if event.name in FEEDBACK_EVENTS:
+                public = protocol.event(event.seq, event.name, at,
+                                        public_event_data(event.name, event.extra))
+            self.web.queued(event, staff)
             pending.events.append((event.seq, full, public))
             batch.events.append({
                 "seq": event.seq, "day": event.day.isoformat(), "at": at, "name": event.name,
@@ -707,6 +731,8 @@ class AntreanServer:
                                         for c in self.office.counters.values()])
 
     def _roll(self, now: datetime) -> None:
+        if self.office.needs_roll(now):  # the visitor pages keep the closing day's tickets
+            self.web.day_closing(self.office.day_end_closures(now), self.office.day_at(now))
         events = self.office.roll_day(now)
         if not events:
             return
@@ -741,6 +767,7 @@ class AntreanServer:
                 return
             log.exception("commit failed: answering internal and reloading from the database")
             self.metrics.commit_failures += 1
+            self.web.failed()
             await self._recover(items)
             return
         self.metrics.committed(time.perf_counter() - started, len(items))
@@ -756,6 +783,7 @@ class AntreanServer:
         started = time.perf_counter()
         self._publish([event for item in items for event in item.events], outgoing)
         self.metrics.fanout_seconds.observe(time.perf_counter() - started)
+        self.web.committed(self.committed_seq)
 
     def _publish(self, events: list[tuple[int, str, str]],
                  outgoing: dict[ServerConnection, list[bytes]]) -> None:
@@ -797,6 +825,10 @@ class AntreanServer:
             self._joiners = still
         self._fanout.write(outgoing, audiences)
 
+    def queue_events(self, pending: Pending, events: list[Event]) -> None:
+        """Events made outside a request (a visitor's form): committed as usual."""
+        self._queue(pending, events, None)
+
     async def _recover(self, items: list[Pending]) -> None:
         items = items + self._pending
         self._pending = []
@@ -806,14 +838,18 @@ class AntreanServer:
             for session in item.sessions:
                 self._send(session.ws, _internal_from(item.answer))
         await self.restore()
+        await self.web.load()
         joiners, self._joiners = self._joiners, []
         for _, _, held in joiners:
             if held is not None and not held.sent.done():
                 held.sent.set_result(False)  # its handshake describes the state anew
         # Everyone else starts again from the state as the database has it.
         for session in list(self._sessions):
+            if session.role in protocol.PUBLIC_ROLES:
+                continue  # never the office's snapshot: pages get their view below
             self._send(session.ws, self._welcome_text(session.sees_staff))
             (self._staff if session.sees_staff else self._public).add(session.ws)
+        self.web.resync()
 
     async def _flush(self) -> None:
         while self._pending:
@@ -927,7 +963,10 @@ class AntreanServer:
     def _get(self, session: Session, request: protocol.Request, now: datetime
              ) -> tuple[dict[str, Any], list[Event]]:
         ticket = self.office.find_ticket(request.args["ticket"])
-        return {"ticket": self.office.view(ticket, now).to_wire()}, []
+        wire = self.office.view(ticket, now).to_wire()
+        if session.role == "supervisor":
+            wire["url"] = self.web.url_for(ticket.id)
+        return {"ticket": wire}, []
 
     def _announce(self, session: Session, request: protocol.Request, now: datetime
                   ) -> tuple[dict[str, Any], list[Event]]:

@@ -24,6 +24,7 @@ from antrean.core.model import (
 )
 from antrean.protocol import ROLES
 from antrean.settings_keys import TrackedTable, toml_error_message, track, unknown_keys
+from server.visitor import VisitorSettings, parse_visitor
 
 # Tables of the office file that the front ends read (`antrean kiosk --config office.toml`).
 DEVICE_TABLES = ("kiosk", "display", "counter")
@@ -107,6 +108,7 @@ class OfficeConfig:
     staff: tuple[StaffMember, ...]
     limits: Limits = field(default_factory=Limits)
     demo: bool = False
+    visitor: VisitorSettings = field(default_factory=VisitorSettings)
 
     def staff_by_username(self, username: str) -> StaffMember | None:
         for member in self.staff:
@@ -207,7 +209,9 @@ def _parse(raw: dict[str, Any]) -> OfficeConfig:
         login_attempts=_int(limits_raw, "limits.login_attempts", 5, minimum=1),
         lockout_minutes=_number(limits_raw, "limits.lockout_minutes", 5.0),
     )
-    return OfficeConfig(office=office, devices=devices, staff=staff, limits=limits)
+    visitor = parse_visitor(office_raw, raw.get("visitor"), codes)
+    return OfficeConfig(office=office, devices=devices, staff=staff, limits=limits,
+                        visitor=visitor)
 
 
 def _service(raw: Any, key: str, default_hours: OpeningHours | None) -> ServiceSpec:
@@ -256,8 +260,9 @@ def _device(raw: Any, key: str) -> DeviceGrant:
     if not isinstance(raw, dict):
         raise ConfigError(f"{key}: must be a table")
     role = raw.get("role")
-    if role not in ROLES:
-        raise ConfigError(f"{key}.role: must be one of {', '.join(ROLES)}")
+    if role not in ROLES or role == "visitor":  # a visitor's key is its ticket's
+        raise ConfigError(f"{key}.role: must be one of "
+                          f"{', '.join(r for r in ROLES if r != 'visitor')}")
     device = raw.get("id")
     if device is not None and not isinstance(device, str):
         raise ConfigError(f"{key}.id: must be a string")

@@ -12,6 +12,7 @@ DEMO_TOKENS = {
     "display": "demo-display",
     "counter": "demo-counter",
     "supervisor": "demo-supervisor",
+    "survey": "demo-survey",  # a survey point at the exit (docs/visitor.md)
 }
 DEMO_USERNAME = "demo"
 DEMO_PIN = "1234"
@@ -22,6 +23,7 @@ DEMO_HASHES = {
     "demo-display": "scrypt$16384$8$1$zXJm6EFwzhLlt2QfhnKUUg==$W6eXMYHn4j7BcE4/somEZFqthBYvhCPUu30+qgRWNRI=",
     "demo-counter": "scrypt$16384$8$1$akYthwCtI0vp1hEf9veGiw==$wVDbfTT7zNdC9jih3Ueyfsu5rfwi6Mej+OvWq+0Dbkg=",
     "demo-supervisor": "scrypt$16384$8$1$HXaXtwfivd/5Lt2vI4cAZA==$84JFuKuyz0CeZjf0LypDourxhFNKTnmxFx42UPF0qW8=",
+    "demo-survey": "scrypt$16384$8$1$t5ze9iPXJ7aP7aRptUqvsw==$JDPyPmE+qozLYFVez25fb5UZgJkkRxWa2PPMVbrVYY8=",
     "1234": "scrypt$16384$8$1$TXemKre3hqANiMo9Alw8nQ==$mfdXzq7zwjr9UDGmMbzG+uEM9gDDfi9l8NIkYv95Tsk=",
 }
 

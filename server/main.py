@@ -83,6 +83,7 @@ async def serve_until_stopped(args: argparse.Namespace, config: OfficeConfig) ->
     print(f"Antrean server for {config.office.name!r} at {scheme}://{args.host}:{server.port}/ws "
           f"(health: http{'s' if args.cert else ''}://{args.host}:{server.port}/healthz)",
           flush=True)
+    print(f"Visitor pages (ticket QR, survey, complaints) at {server.web.base_url}/", flush=True)
     if config.demo:
         print("Demo tokens: " + ", ".join(f"{r}={t}" for r, t in DEMO_TOKENS.items())
               + f"; staff {DEMO_USERNAME!r} PIN 1234", flush=True)

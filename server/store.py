@@ -138,6 +138,14 @@ leadership_table = Table(
     Column("since", String(40)),
 )
 
+# Server-wide settings that must survive restarts (the visitor pages' key secret).
+settings_table = Table(
+    "settings",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
 _TICKET_COLUMNS = [c.name for c in tickets_table.columns if c.name != "id"]
 _COUNTER_COLUMNS = [c.name for c in counters_table.columns if c.name != "id"]
 
@@ -437,6 +445,35 @@ class Store:
 
     async def tickets_of_day(self, day: date) -> list[dict[str, Any]]:
         query = select(tickets_table).where(tickets_table.c.day == day.isoformat())
+        rows = await self._run(lambda conn: conn.execute(query).mappings().all())
+        return [dict(row) for row in rows]
+
+    async def setting(self, name: str, make: Callable[[], str]) -> str:
+        """The stored value of `name`; the first time, `make()` is stored and kept."""
+
+        def work(conn: Connection) -> str:
+            query = select(settings_table.c.value).where(settings_table.c.name == name)
+            value = conn.execute(query).scalar()
+            if value is None:
+                value = make()
+                conn.execute(settings_table.insert(), {"name": name, "value": value})
+            return str(value)
+
+        return await self._run(work, transaction=True)
+
+    async def events_named(self, names: Iterable[str], since_day: date) -> list[EventRow]:
+        """The events with these names from `since_day` on, in seq order."""
+        query = (
+            select(events_table)
+            .where(events_table.c.name.in_(list(names)),
+                   events_table.c.day >= since_day.isoformat())
+            .order_by(events_table.c.seq)
+        )
+        rows = await self._run(lambda conn: conn.execute(query).all())
+        return [EventRow(*row) for row in rows]
+
+    async def tickets_since(self, day: date) -> list[dict[str, Any]]:
+        query = select(tickets_table).where(tickets_table.c.day >= day.isoformat())
         rows = await self._run(lambda conn: conn.execute(query).mappings().all())
         return [dict(row) for row in rows]
 

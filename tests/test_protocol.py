@@ -20,6 +20,7 @@ from antrean.protocol import (
     ERROR_CODES,
     MAX_FRAME_BYTES,
     MAX_STRING,
+    OBJECT,
     OPT_INT,
     PROTOCOL_VERSION,
     REQUESTS,
@@ -44,6 +45,7 @@ VALID: dict[str, Any] = {
     TEXT: {"id": "Loket 3 istirahat", "en": "Counter 3 on a break"},
     BOOL: True,
     OPT_INT: 40,
+    OBJECT: {"u1": 4, "age": "30", "gender": None},
 }
 WRONG: dict[str, list[Any]] = {
     STR: [5, 1.5, True, [], {}, ["A"], "\ud800", "a\x00b", "x" * (MAX_STRING + 1)],
@@ -52,6 +54,8 @@ WRONG: dict[str, list[Any]] = {
     TEXT: [5, [], True, {"id": 5}, {"id": "x", "en": ["y"]}, {"id": "\ud800"}, "a\x00"],
     BOOL: ["true", 1, 0, "yes", [], {}],
     OPT_INT: ["5", 5.0, True, [], {}, 2**31, -(2**31), 10**40],
+    OBJECT: [5, "x", [], True, {"a": [1]}, {"a": {"b": 1}}, {"a": "\ud800"}, {"a": 1.5},
+             {"a": True}, {str(i): 1 for i in range(51)}],
 }
 
 

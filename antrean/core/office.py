@@ -58,6 +58,7 @@ from antrean.core.policy import (
 )
 
 RECENT_ANNOUNCEMENTS = 10
+FEEDBACK_EVENTS = frozenset({"survey.submitted", "complaint.filed", "complaint.updated"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,6 +338,13 @@ class Office:
             return []  # nothing new to tell supervisors
         return self._commit([self._event("device.status", now, device=report)])
 
+    def record(self, name: str, now: datetime, data: JSON) -> list[Event]:
+        """An event about the public's feedback (survey, complaint): it takes
+        its place in the stream but changes nothing in the office day."""
+        if name not in FEEDBACK_EVENTS:
+            raise ValueError(f"{name} is not a feedback event")
+        return self._commit([self._event(name, now, extra=data)])
+
     def roll_day(self, now: datetime) -> list[Event]:
         """Close the day's open tickets and start the new office day: one
         `day.rolled` event that carries the closures (see `Event.closed`)."""
@@ -491,6 +499,9 @@ class Office:
     def _apply_device(self, event: Event) -> None:
         report = _required(event.device)
         self.devices[report.device] = report
+
+    def _apply_nothing(self, event: Event) -> None:
+        pass
 
     def _apply_rolled(self, event: Event) -> None:
         # The closures are checked against the table here, by every office
@@ -811,6 +822,10 @@ _APPLIERS: dict[str, Callable[[Office, Event], Any]] = {
     "announcement": Office._apply_announcement,
     "device.status": Office._apply_device,
     "day.rolled": Office._apply_rolled,
+    # kept by the server's visitor desk (server/web.py), not by the office day
+    "survey.submitted": Office._apply_nothing,
+    "complaint.filed": Office._apply_nothing,
+    "complaint.updated": Office._apply_nothing,
 }
 
 __all__ = [

@@ -87,8 +87,12 @@ def test_whole_path_in_indonesian(
     assert (issued["number"], issued["priority"], issued["lang"]) == ("A001", "regular", "id")
     taken_at = datetime.fromisoformat(issued["issued_at"]).strftime("%H:%M")
     assert ticket_screen.time_label.text() == f"Diambil pukul {taken_at}"
-    assert decoded_qr(window) == [issued["id"]]  # the same payload as the printed ticket
-    assert (previews / f"{issued['id']}.png").is_file()
+    # The ticket's own page (the server's answer gave it), on screen and on paper.
+    assert live_server.server is not None
+    page = live_server.call(lambda: live_server.server.web.url_for(issued["id"]))
+    assert decoded_qr(window) == [page]
+    printed = Image.open(previews / f"{issued['id']}.png").convert("L")
+    assert [result.text for result in zxingcpp.read_barcodes(printed)] == [page]
 
 
 def test_whole_path_in_english_with_priority(

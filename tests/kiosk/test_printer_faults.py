@@ -49,7 +49,9 @@ def test_printer_fault_keeps_the_ticket_and_offers_a_reprint(
     qtbot.waitUntil(lambda: screen.status_label.text() == FAULT_TEXT[fault], timeout=5000)
     [ticket] = server_tickets(live_server)
     assert screen.number_label.text() == ticket["number"] == "A001"
-    assert decoded_qr(window) == [ticket["id"]]
+    assert live_server.server is not None  # the QR on screen: the ticket's own page
+    assert decoded_qr(window) == [live_server.call(
+        lambda: live_server.server.web.url_for(ticket["id"]))]
     assert screen.advice_label.text() == (
         "Nomor Anda tetap berlaku: catat A001 atau foto kode QR ini."
     )

@@ -532,3 +532,13 @@ def test_print_job_runner_reports_failures_as_printer_unavailable(
     assert error is not None
     assert error.reason_code == reason
     assert done == [("2026-11-23-A012", error)]
+
+
+def test_the_servers_page_for_the_ticket_is_what_the_qr_holds() -> None:
+    """The `ticket.issue` answer's `url` (the visitor's page) wins over the office's own
+    ticket_url; the footer then invites the visitor to scan it."""
+    page = "http://192.168.1.10:8765/t/KD0Uf2BdyKjb1n8qyZBTrg"
+    for office_url in (URL, None):
+        ticket = TicketPrint.from_wire(wire(url=page), OFFICE, SERVICE, office_url, "id")
+        assert ticket.qr_payload == page
+        assert ticket.footer[-1] == tr("ticket.feedback_qr", "id")

@@ -60,7 +60,7 @@ def test_the_example_office_file_loads() -> None:
     for counter in office.counters:
         assert set(counter.services) <= set(codes)
     assert {grant.role for grant in config.devices} == {"kiosk", "display", "counter",
-                                                        "supervisor"}
+                                                        "supervisor", "survey"}
     assert any("supervisor" in member.roles for member in config.staff)
     for member in config.staff:
         assert member.pin_hash.startswith("scrypt$")

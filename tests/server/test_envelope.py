@@ -146,6 +146,10 @@ def test_the_event_carries_the_answers_ticket(server: ServerThread, connect: Con
     answers += [again, counter.ok("ticket.complete", ticket=again["id"])["ticket"]]
     last = health(server.port)["seq"]
     ticket_events = [e for e in display.stream_through(last) if "ticket" in e["data"]]
+    # The same ticket, but for the issue answer's `url`: the visitor's page, whose
+    # key only the issuing kiosk may learn (docs/visitor.md).
+    urls = [answer.pop("url") for answer in answers[:2]]
+    assert all(url.startswith(f"http://127.0.0.1:{server.port}/t/") for url in urls)
     assert [e["data"]["ticket"] for e in ticket_events] == answers
     assert answers[0]["ahead"] == 0 and "eta_minutes" in answers[0]
     assert answers[1]["lang"] == "en"
@@ -187,7 +191,9 @@ def test_a_change_is_answered_only_after_its_commit(server: ServerThread,
     day = app(server).office.day
     rows = server.run(app(server).store.tickets_of_day(day))
     assert [row["number"] for row in rows] == ["A001"]
-    assert display.stream_through(1)[0]["data"]["ticket"] == answer["result"]["ticket"]
+    issued = dict(answer["result"]["ticket"])
+    assert issued.pop("url").startswith("http")  # the visitor's page: the answer's alone
+    assert display.stream_through(1)[0]["data"]["ticket"] == issued
 
 
 def test_a_failed_commit_answers_internal_and_changes_nothing(

@@ -50,6 +50,16 @@ def _fields(request_type: str, rng: random.Random) -> dict[str, Any]:
         "device.status": {"status": choice(["ok", "printer_error"]),
                           "detail": choice(["", "no_paper"])},
         "stats.today": {},
+        "visitor.ping": {},
+        "survey.submit": {"ticket": choice(TICKETS),
+                          "answers": {f"u{i}": choice([1, 2, 3, 4, 4, 0]) for i in range(1, 10)},
+                          "profile": choice([{}, {"age": choice([30, 5]), "gender": "L"}])},
+        "complaint.file": {"category": choice(["waktu", "biaya", "nope"]),
+                           "text": choice(["Antrean lama", "", "<b>x</b>"])},
+        "complaint.list": {},
+        "complaint.update": {"code": choice(["PGD-AAAAA-AAAAA", ""]),
+                             "status": choice(["diproses", "selesai", "ditolak", "x"]),
+                             "reply": choice(["Sudah ditangani", ""])},
     }
     return pool[request_type]
 
@@ -60,7 +70,7 @@ def test_a_random_day(seed: int, servers: Servers, connect: Connect) -> None:
     server = servers.start()
     clients = [connect(server, role, f"{role}-{n}") for role, n in
                (("kiosk", 1), ("kiosk", 2), ("display", 1), ("counter", 1), ("counter", 2),
-                ("counter", 3), ("supervisor", 1))]
+                ("counter", 3), ("supervisor", 1), ("survey", 1))]
     for client in clients:
         if client.role in ("counter", "supervisor"):
             client.login()

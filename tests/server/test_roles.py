@@ -43,6 +43,11 @@ def valid_fields(request_type: str, ticket: str) -> dict[str, Any]:
         "service.update": {"service": "C", "quota": 50},
         "device.status": {"status": "ok"},
         "stats.today": {},
+        "visitor.ping": {},
+        "survey.submit": {"answers": {f"u{i}": 4 for i in range(1, 10)}, "ticket": ticket},
+        "complaint.file": {"category": "waktu", "text": "Antrean terlalu lama"},
+        "complaint.list": {},
+        "complaint.update": {"code": "PGD-AAAAA-AAAAA", "status": "diproses"},
     }
     assert set(fields) == set(REQUESTS), "a request type without test fields"
     return fields[request_type]
@@ -75,10 +80,14 @@ class Matrix:
 def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
     server = ServerThread(demo_office(),
                           sqlite_url(tmp_path_factory.mktemp("matrix"))).start()
-    clients = {role: RawClient(server.url, role, f"{role}-matrix") for role in ROLES}
+    clients = {role: RawClient(server.url, role, f"{role}-matrix") for role in ROLES
+               if role != "visitor"}
     for role in STAFF_ROLES:
         clients[role].login()
     ticket = clients["kiosk"].ok("ticket.issue", service="A")["ticket"]
+    # A visitor's page says hello with its ticket's key (the end of the ticket's url).
+    clients["visitor"] = RawClient(server.url, "visitor", "phone",
+                                   token=ticket["url"].rsplit("/", 1)[-1])
     yield Matrix(server, clients, ticket["id"])
     for client in clients.values():
         client.close()
@@ -153,7 +162,7 @@ def test_staff_requests_before_login_are_unauthorized(
 
 def test_ticket_get_and_ping_need_no_login(server: ServerThread, connect: Connect,
                                            ticket_id: str) -> None:
-    for role in ROLES:
+    for role in ("kiosk", "display", "counter", "supervisor"):
         client = _connection(server, connect, role, logged_in=False)
         assert client.ok("ticket.get", ticket="A001")["ticket"]["id"] == ticket_id
         assert client.ok("ping") == {}

@@ -147,3 +147,28 @@ def test_antrean_server_with_cert_and_key_serves_wss(certificate: tuple[Path, Pa
         assert welcome["type"] == "welcome" and welcome["snapshot"]["office"]["name"]
     finally:
         assert server.terminate() == 0
+
+
+def test_visitor_pages_over_https_with_their_https_address(
+    tls_server: TlsServerThread, certificate: tuple[Path, Path]
+) -> None:
+    """The ticket's page is served on the same port over TLS, and its address
+    (the QR's) says https when no public_url is set."""
+    import http.client
+
+    trusting = _trusting(certificate[0])
+    with connect(tls_server.url, ssl=trusting, open_timeout=5) as ws:
+        ws.send(json.dumps({"type": "hello", "protocol": 1, "role": "kiosk",
+                            "device": "kiosk-tls-web", "token": "demo-kiosk"}))
+        ws.recv(5)
+        ws.send(json.dumps({"type": "ticket.issue", "id": "w1", "service": "A"}))
+        while (answer := json.loads(ws.recv(5))).get("id") != "w1":
+            pass
+    url = answer["result"]["ticket"]["url"]
+    assert url.startswith(f"https://127.0.0.1:{tls_server.port}/t/")
+    conn = http.client.HTTPSConnection("127.0.0.1", tls_server.port, context=trusting,
+                                       timeout=5)
+    conn.request("GET", url.split(str(tls_server.port), 1)[1])
+    page = conn.getresponse()
+    assert page.status == 200 and "A001" in page.read().decode()
+    conn.close()

@@ -27,7 +27,8 @@ def test_healthz_reports_status_seq_day_and_clients(server: ServerThread,
     assert first["seq"] == 0
     assert first["day"] == app(server).office.day.isoformat()
     assert len(first["day"]) == 10 and first["day"][4] == "-" and first["day"][7] == "-"
-    assert first["clients"] == {"kiosk": 0, "display": 0, "counter": 0, "supervisor": 0}
+    assert first["clients"] == {"kiosk": 0, "display": 0, "counter": 0, "supervisor": 0,
+                                "visitor": 0, "survey": 0}
 
     kiosk = connect(server, "kiosk", "kiosk-1")
     connect(server, "display", "display-1")
@@ -36,7 +37,7 @@ def test_healthz_reports_status_seq_day_and_clients(server: ServerThread,
     counter.login()
     connect(server, "supervisor", "supervisor-1")
     wait_until(lambda: health(server.port)["clients"] == {
-        "kiosk": 1, "display": 2, "counter": 1, "supervisor": 1})
+        "kiosk": 1, "display": 2, "counter": 1, "supervisor": 1, "visitor": 0, "survey": 0})
 
     kiosk.ok("ticket.issue", service="A")
     assert health(server.port)["seq"] == 1
@@ -44,7 +45,7 @@ def test_healthz_reports_status_seq_day_and_clients(server: ServerThread,
     kiosk.close()
     counter.close()
     wait_until(lambda: health(server.port)["clients"] == {
-        "kiosk": 0, "display": 2, "counter": 0, "supervisor": 1})
+        "kiosk": 0, "display": 2, "counter": 0, "supervisor": 1, "visitor": 0, "survey": 0})
 
 
 def test_healthz_names_no_person_and_no_token(server: ServerThread, connect: Connect) -> None:
