@@ -103,6 +103,14 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check-config", help="validate an office file and say what "
                                 "is wrong")
     check.add_argument("config")
+
+    from server.sim.commands import add_arguments as add_sim_arguments
+
+    add_sim_arguments(commands.add_parser(
+        "simulate", help="simulated office days through the real server: waits, "
+        "utilisation, ETA honesty (HTML or XLSX report)"), "simulate")
+    add_sim_arguments(commands.add_parser(
+        "plan", help="the fewest counters per hour and service for a p90 wait target"), "plan")
     return parser
 
 
@@ -189,6 +197,10 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"services, {len(config.office.counters)} counters, {len(config.devices)} "
               f"devices, {len(config.staff)} staff")
         return 0
+    if command in ("simulate", "plan"):
+        from server.sim.commands import run_plan, run_simulate
+
+        return run_simulate(args) if command == "simulate" else run_plan(args)
     raise AssertionError(command)  # pragma: no cover
 
 

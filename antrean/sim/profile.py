@@ -13,7 +13,8 @@ may be left out or blank: `priority_share` (default 0.1), `service_minutes`
 `service_cv` (spread as a coefficient of variation: 0 is a fixed time,
 default 0.5, log-normal), `no_show_share` (called but not there; default
 0.03) and `patience_minutes` (mean time a visitor waits before walking out;
-blank means nobody walks out).
+blank means nobody walks out) and `service_dist` (`lognormal`, the default,
+or `exponential`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from dataclasses import dataclass, field
 from antrean.sim import SimInputError
 
 COLUMNS = ("hour", "service", "arrivals", "priority_share", "service_minutes", "service_cv",
-           "no_show_share", "patience_minutes")
+           "no_show_share", "patience_minutes", "service_dist")
+DISTRIBUTIONS = ("lognormal", "exponential")
 DEFAULT_PRIORITY_SHARE = 0.1
 DEFAULT_CV = 0.5
 DEFAULT_NO_SHOW = 0.03
@@ -43,10 +45,13 @@ class ServiceTime:
     mean: float
     cv: float = DEFAULT_CV
     samples: tuple[float, ...] = ()
+    kind: str = "lognormal"  # or "exponential" (queueing theory's M/M/c)
 
     def draw(self, rng: random.Random) -> float:
         if self.samples:
             return self.samples[rng.randrange(len(self.samples))]
+        if self.kind == "exponential":
+            return rng.expovariate(1.0 / self.mean)
         if self.cv <= 0:
             return self.mean
         sigma2 = math.log1p(self.cv * self.cv)
@@ -100,6 +105,7 @@ class Profile:
                 f"{r.hour:02d}", r.service, _num(r.arrivals), _num(r.priority_share),
                 _num(r.service_time.mean), _num(r.service_time.cv), _num(r.no_show_share),
                 "" if r.patience_minutes is None else _num(r.patience_minutes),
+                r.service_time.kind,
             ])
         return out.getvalue()
 
@@ -162,11 +168,15 @@ def parse_profile(text: str, default_minutes: Mapping[str, float]) -> Profile:
         mean = number_of("service_minutes", default_minutes[service], positive=True)
         cv = number_of("service_cv", DEFAULT_CV)
         assert mean is not None and cv is not None
+        kind = cells.get("service_dist", "") or "lognormal"
+        if kind not in DISTRIBUTIONS:
+            raise SimInputError("sim.error.number", line=number, column="service_dist",
+                                value=kind)
         rows.append(Demand(
             hour=hour, service=service, arrivals=arrivals,
             priority_share=number_of("priority_share", DEFAULT_PRIORITY_SHARE, share=True)
             or 0.0,
-            service_time=ServiceTime(mean, cv),
+            service_time=ServiceTime(mean, 1.0 if kind == "exponential" else cv, (), kind),
             no_show_share=number_of("no_show_share", DEFAULT_NO_SHOW, share=True) or 0.0,
             patience_minutes=number_of("patience_minutes", None, positive=True),
         ))

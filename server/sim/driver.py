@@ -285,7 +285,10 @@ class DayDriver:
 
     async def _run_events(self) -> None:
         horizon = self.behaviour.horizon()
-        while self._heap:
+        while self._heap or self._unanswered:
+            if not self._heap:  # the last answers may plan more
+                await self.settle()
+                continue
             moment = self._heap[0][0]
             if self._window_start is not None and moment >= self._window_start + horizon:
                 await self.settle()

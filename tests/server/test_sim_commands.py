@@ -1,0 +1,71 @@
+"""`antrean simulate` and `antrean plan` from the command line: the example
+files work, the report is the same twice, and bad input is refused in the
+user's language without writing anything."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from antrean.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+OFFICE = str(ROOT / "assets" / "office.example.toml")
+ARRIVALS = str(ROOT / "assets" / "arrivals.example.csv")
+
+
+def test_the_example_office_simulates_to_the_same_report_twice(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first, second = tmp_path / "a.html", tmp_path / "b.html"
+    for out in (first, second):
+        assert main(["simulate", "--config", OFFICE, "--arrivals", ARRIVALS, "--seed", "3",
+                     "--out", str(out)]) == 0
+    assert first.read_bytes() == second.read_bytes()
+    text = first.read_text(encoding="utf-8")
+    assert "Kantor Imigrasi Kelas II Non TPI Lampung Tengah" in text
+    assert "Laporan ditulis ke" in capsys.readouterr().out
+    sheet = tmp_path / "r.xlsx"
+    assert main(["simulate", "--config", OFFICE, "--arrivals", ARRIVALS, "--lang", "en",
+                 "--out", str(sheet)]) == 0
+    assert sheet.read_bytes()[:2] == b"PK"
+
+
+@pytest.mark.parametrize(("extra", "lang", "message"), [
+    (["--arrivals", "missing.csv"], "id", "Tidak dapat membaca missing.csv"),
+    (["--arrivals", "missing.csv"], "en", "Cannot read missing.csv"),
+    ([], "id", "Berikan --arrivals"),
+    (["--arrivals", ARRIVALS, "--counters", "BAD"], "en", "Line 2: service 'Z'"),
+    (["--history", "sqlite:///nowhere/at/all.db", "--from", "2026-01-05", "--to",
+      "2026-01-04"], "en", "--to (2026-01-04) must not be before"),
+    (["--history", "sqlite:///x.db", "--from", "5 Jan", "--to", "2026-01-04"], "id",
+     "Tanggal '5 Jan' tidak valid"),
+])
+def test_bad_input_is_refused_in_the_users_language(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str], lang: str,
+        message: str) -> None:
+    if "BAD" in extra:
+        bad = tmp_path / "plan.csv"
+        bad.write_text("hour,services,counters\n08,Z,1\n", encoding="utf-8")
+        extra = [str(bad) if e == "BAD" else e for e in extra]
+    out = tmp_path / "r.html"
+    code = main(["simulate", "--config", OFFICE, *extra, "--lang", lang, "--out", str(out)])
+    assert code == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_the_report_must_be_html_or_xlsx(tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", "--config", OFFICE, "--arrivals", ARRIVALS,
+                 "--out", str(tmp_path / "r.pdf")]) == 2
+    assert "--out harus berakhiran .html atau .xlsx" in capsys.readouterr().err
+
+
+def test_a_broken_office_file_is_named(tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    office = tmp_path / "office.toml"
+    office.write_text("[office]\nname = 'X'\n", encoding="utf-8")
+    assert main(["simulate", "--config", str(office), "--arrivals", ARRIVALS, "--lang", "en",
+                 "--out", str(tmp_path / "r.html")]) == 2
+    assert "The office file cannot be used: services" in capsys.readouterr().err
