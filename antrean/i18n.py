@@ -554,6 +554,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "sim.plan.saved": ("Rencana ditulis ke {path}", "Plan written to {path}"),
     "sim.saved": ("Laporan ditulis ke {path} ({seconds:.1f} d)",
                   "Report written to {path} ({seconds:.1f} s)"),
+    "sim.plan.overall": ("p90 waktu tunggu sepanjang hari: {p90} menit",
+                         "p90 wait over the whole day: {p90} minutes"),
     "kiosk.trial": ("Uji coba", "Trial"),
 }
 

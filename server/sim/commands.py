@@ -304,8 +304,7 @@ def plan_text(plan: CounterPlan, figures: Figures, services: Sequence[str], targ
         total = sum(c for _, c in plan.at(hour))
         lines.append(f"{hour:02d}:00 " + "".join(f"{c:>12}" for c in cells) + f"{total:>14}")
     lines.append("")
-    lines.append(f"p90 {tr('sim.h.summary', lang).lower()}: "
-                 f"{figures.by_service[ALL].p90:.1f} {tr('sim.unit.minutes', lang)}")
+    lines.append(tr("sim.plan.overall", lang, p90=f"{figures.by_service[ALL].p90:.1f}"))
     return "\n".join(lines)
 
 
