@@ -199,6 +199,28 @@ class Visitor:
     patience_minutes: float | None
 
 
+Arrival = tuple[float, str, bool]  # (seconds after midnight, service, priority)
+
+
+def visitors_arriving(arrivals: list[Arrival], profile: Profile,
+                      rng: random.Random) -> list[Visitor]:
+    """Visitors at the given moments (a real day's arrivals), with service
+    times and no-shows drawn from the profile's hour of arrival."""
+    by_service: dict[str, Demand] = {}
+    for row in sorted(profile.rows, key=lambda d: d.hour):
+        by_service.setdefault(row.service, row)
+    visitors: list[Visitor] = []
+    for index, (moment, service, priority) in enumerate(sorted(arrivals)):
+        found = profile.demand(int(moment // 3600), service) or by_service.get(service)
+        row = found if found is not None else Demand(int(moment // 3600), service, 0.0)
+        minutes = row.service_time.draw(rng)
+        no_show = rng.random() < row.no_show_share
+        patience = (rng.expovariate(1.0 / row.patience_minutes)
+                    if row.patience_minutes else None)
+        visitors.append(Visitor(index, moment, service, priority, minutes, no_show, patience))
+    return visitors
+
+
 def visitors_of_day(profile: Profile, rng: random.Random) -> list[Visitor]:
     """A Poisson stream per hour and service at the profile's rate; each
     visitor's priority, service time, no-show and patience are drawn in a

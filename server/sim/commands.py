@@ -134,9 +134,12 @@ def load_inputs(args: argparse.Namespace, config: OfficeConfig) -> Inputs:
 
 def run_days(inputs: Inputs, seed: int, plans: Sequence[CounterPlan] | None = None,
              config: OfficeConfig | None = None, db_url: str = "sqlite://") -> list[DayRecord]:
+    """The days of `inputs` through the server; a history's days arrive as
+    they really did (its arrival moments), with service times drawn."""
+    arrivals = inputs.history.arrivals if inputs.history is not None else None
     return asyncio.run(simulate_days(config or inputs.config, inputs.profiles,
                                      list(plans or inputs.plans), inputs.days, seed,
-                                     inputs.behaviour, db_url))
+                                     inputs.behaviour, db_url, arrivals))
 
 
 def trial_services(config: OfficeConfig) -> list[str]:
@@ -320,6 +323,7 @@ def run_plan(args: argparse.Namespace) -> int:
             inputs.days = [inputs.days[busiest]]
             inputs.profiles = [inputs.profiles[busiest]]
             inputs.plans = [inputs.plans[busiest]]
+            inputs.history = None  # plan for the day's rates, not for one day's chance
         profile = inputs.profiles[0]
         plan, figures, unmet, runs = search_plan(inputs, profile, args.target_p90,
                                                  args.max_counters, args.seed)

@@ -41,7 +41,7 @@ from websockets.protocol import State
 
 from antrean.core.model import CounterSpec, Text
 from antrean.sim.plan import CounterPlan, Group
-from antrean.sim.profile import Profile, Visitor, visitors_of_day
+from antrean.sim.profile import Arrival, Profile, Visitor, visitors_arriving, visitors_of_day
 from server.app import AntreanServer, Session
 from server.config import Limits, OfficeConfig, StaffMember
 from server.fanout import FanOut
@@ -309,10 +309,14 @@ class DayDriver:
             await self.send(actor, "login", username=SIM_STAFF, pin=_SIM_PIN)
         await self.settle()
 
-    async def run_day(self, day: date, profile: Profile, plan: CounterPlan) -> DayNotes:
+    async def run_day(self, day: date, profile: Profile, plan: CounterPlan,
+                      arrivals: list[Arrival] | None = None) -> DayNotes:
+        """One office day: visitors drawn from the profile (or arriving when
+        a real day's visitors arrived), counters as the plan says."""
         midnight = datetime.combine(day, time(0), self.tz).timestamp()
         self._notes = DayNotes(day)
-        visitors = visitors_of_day(profile, self.rng)
+        visitors = (visitors_arriving(arrivals, profile, self.rng) if arrivals is not None
+                    else visitors_of_day(profile, self.rng))
         self._notes.visitors = len(visitors)
         self._visitor_of.clear()
         for counter in self.counters.values():
@@ -498,9 +502,11 @@ class DayRecord:
 
 async def simulate_days(config: OfficeConfig, profiles: list[Profile], plans: list[CounterPlan],
                         days: list[date], seed: int, behaviour: Behaviour | None = None,
-                        db_url: str = "sqlite://") -> list[DayRecord]:
-    """Run `days` (each with its profile and plan) through one server on a
-    simulated clock, and read the days back from its database."""
+                        db_url: str = "sqlite://",
+                        arrivals: list[list[Arrival]] | None = None) -> list[DayRecord]:
+    """Run `days` (each with its profile and plan, and its real arrivals when
+    given) through one server on a simulated clock, and read the days back
+    from its database."""
     counters_needed = max((plan.peak() for plan in plans), default=0)
     config = sim_config(config, counters_needed)
     clock = SimClock(datetime.combine(days[0], time(0), ZoneInfo(config.office.timezone)))
@@ -509,8 +515,10 @@ async def simulate_days(config: OfficeConfig, profiles: list[Profile], plans: li
     driver = DayDriver(server, clock, behaviour or Behaviour(), random.Random(seed))
     try:
         await driver.login_counters([c.id for c in config.office.counters][:counters_needed])
-        notes = [await driver.run_day(day, profile, plan)
-                 for day, profile, plan in zip(days, profiles, plans, strict=True)]
+        replay: list[list[Arrival] | None] = list(arrivals) if arrivals else [None] * len(days)
+        notes = [await driver.run_day(day, profile, plan, moments)
+                 for day, profile, plan, moments in zip(days, profiles, plans, replay,
+                                                         strict=True)]
         records: list[DayRecord] = []
         for day, note in zip(days, notes, strict=True):
             tickets = await server.store.tickets_of_day(day)

@@ -17,7 +17,7 @@ import orjson
 from antrean.sim import SimInputError
 from antrean.sim.figures import DayEvents, traces_of
 from antrean.sim.plan import CounterPlan, Group
-from antrean.sim.profile import Demand, Profile, ServiceTime
+from antrean.sim.profile import Arrival, Demand, Profile, ServiceTime
 from server.sim.driver import Behaviour
 from server.store import Store
 
@@ -31,6 +31,7 @@ class History:
     profiles: list[Profile]  # per day: that day's arrivals, the period's other rates
     plans: list[CounterPlan]  # per day: the counters that day had open
     behaviour: Behaviour
+    arrivals: list[list[Arrival]]  # per day: when who came for what
 
     def busiest(self) -> int:
         """Index of the day with the most tickets."""
@@ -118,7 +119,10 @@ def learn(days: list[date], logs: list[list[tuple[str, str, dict[str, Any]]]],
     recall = max(1.0, statistics.median(recalls) if recalls else usual.recall_seconds)
     behaviour = Behaviour(react_seconds=min(usual.react_seconds, walk), walk_seconds=walk,
                           recall_seconds=recall)
-    return History(days, logs, profiles, [staffing(day) for day in logs], behaviour)
+    arrivals = [[(t.issued.hour * 3600 + t.issued.minute * 60 + t.issued.second
+                  + t.issued.microsecond / 1e6, t.service, t.priority)
+                 for t in day_traces if t.service in times] for day_traces in traces]
+    return History(days, logs, profiles, [staffing(day) for day in logs], behaviour, arrivals)
 
 
 def staffing(events: DayEvents) -> CounterPlan:
