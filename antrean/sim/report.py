@@ -226,6 +226,8 @@ img { max-width: 100%; height: auto; }
 .badge { display: inline-block; background: #e07a1f; color: #fff; border-radius: 4px;
          padding: 1px 8px; font-size: 13px; margin-left: 6px; }
 .note { color: #555; font-size: 13px; }
+@media (max-width: 600px) { main { padding: 10px; } section { padding: 6px 8px; }
+  h1 { font-size: 22px; } table { font-size: 12px; } th, td { padding: 4px 5px; } }
 </style>
 </head>
 <body><main>

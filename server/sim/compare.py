@@ -8,6 +8,7 @@ import argparse
 import dataclasses
 from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 
 from antrean.i18n import tr
 from antrean.sim import SimInputError
@@ -85,7 +86,8 @@ def compare_table(args: argparse.Namespace
     for seed in seeds:
         results.append((figures_for(a.config, run_days(a, seed)),
                         figures_for(b.config, run_days(b, seed))))
-    header = [tr("sim.col.metric", lang), f"A: {args.compare[0]}", f"B: {args.compare[1]}",
+    names = [Path(name).name for name in args.compare]
+    header = [tr("sim.col.metric", lang), f"A: {names[0]}", f"B: {names[1]}",
               f"B − A ({tr('sim.col.spread', lang)})"]
     rows: list[list[str]] = []
     for name, measure in metrics(services, lang):
@@ -116,6 +118,8 @@ th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid #e2e4e8; }
 th { background: #eef2f8; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .note { color: #555; font-size: 13px; }
+@media (max-width: 600px) { main { padding: 10px; } section { padding: 6px 8px; }
+  table { font-size: 12px; } th, td { padding: 4px 5px; } }
 </style></head>
 <body><main><h1>{{ title }}</h1>
 <section><table>

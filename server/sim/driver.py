@@ -229,11 +229,12 @@ class DayDriver:
     """Runs simulated office days on one server; see the module's docstring."""
 
     def __init__(self, server: AntreanServer, clock: SimClock, behaviour: Behaviour,
-                 rng: random.Random) -> None:
+                 seed: int) -> None:
         self.server = server
         self.clock = clock
         self.behaviour = behaviour
-        self.rng = rng
+        self.seed = seed
+        self.rng = random.Random(f"antrean-simulate-{seed}-people")  # walks to the desk
         self.tz = ZoneInfo(server.config.office.timezone)
         self.kiosk = Actor(self, "kiosk", "sim-kiosk")
         self.counters: dict[str, CounterActor] = {}
@@ -318,8 +319,11 @@ class DayDriver:
         a real day's visitors arrived), counters as the plan says."""
         midnight = datetime.combine(day, time(0), self.tz).timestamp()
         self._notes = DayNotes(day)
-        visitors = (visitors_arriving(arrivals, profile, self.rng) if arrivals is not None
-                    else visitors_of_day(profile, self.rng))
+        # Each day's visitors from their own stream: the same seed brings the
+        # same people whatever the counters or the policy (for --compare).
+        day_rng = random.Random(f"antrean-simulate-{self.seed}-{day.isoformat()}")
+        visitors = (visitors_arriving(arrivals, profile, day_rng) if arrivals is not None
+                    else visitors_of_day(profile, day_rng))
         self._notes.visitors = len(visitors)
         self._visitor_of.clear()
         for counter in self.counters.values():
@@ -541,7 +545,7 @@ async def simulate_days(config: OfficeConfig, profiles: list[Profile], plans: li
     clock = SimClock(datetime.combine(days[0], time(0), ZoneInfo(config.office.timezone)))
     server = AntreanServer(config, SimStore(db_url), clock=clock, fanout=FanOut(helpers=0))
     await server.start_in_process()
-    driver = DayDriver(server, clock, behaviour or Behaviour(), random.Random(seed))
+    driver = DayDriver(server, clock, behaviour or Behaviour(), seed)
     try:
         await driver.login_counters([c.id for c in config.office.counters][:counters_needed])
         replay: list[list[Arrival] | None] = list(arrivals) if arrivals else [None] * len(days)

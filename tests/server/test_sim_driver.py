@@ -94,6 +94,18 @@ def test_the_same_seed_gives_the_same_report_byte_for_byte() -> None:
     assert other_html != first_html
 
 
+def test_the_same_seed_brings_the_same_visitors_whatever_the_counters() -> None:
+    def arrivals(records: list[DayRecord]) -> list[tuple[str, str, str]]:
+        return [(t["issued_at"], t["service"], t["priority"]) for r in records
+                for t in sorted(r.tickets, key=lambda t: t["issued_at"])]
+
+    few = simulate(demo_office(), seed=9, days=2, the_plan=plan(1, 1, 1))
+    many = simulate(demo_office(), seed=9, days=2, the_plan=plan(3, 2, 2))
+    assert arrivals(few) == arrivals(many)
+    assert [t["finished_at"] for t in few[1].tickets] != [t["finished_at"]
+                                                          for t in many[1].tickets]
+
+
 def test_days_follow_one_another_and_the_server_rolls_them() -> None:
     records = simulate(demo_office(), days=2)
     assert [r.day for r in records] == [DAY, date(2026, 1, 6)]
