@@ -35,8 +35,9 @@ def add_arguments(parser: argparse.ArgumentParser, command: str) -> None:
                         help="learn arrivals, service times and staffing from this database")
     parser.add_argument("--from", dest="start", help="first day of the history (YYYY-MM-DD)")
     parser.add_argument("--to", dest="end", help="last day of the history (YYYY-MM-DD)")
-    parser.add_argument("--days", type=int, default=1 if command == "simulate" else 2,
-                        help="office days to simulate (with --arrivals)")
+    parser.add_argument("--days", type=int, default=1 if command == "simulate" else 4,
+                        help="office days to simulate (with --arrivals; the plan judges "
+                        "each candidate on this many days)")
     parser.add_argument("--day", default=DEFAULT_DAY.isoformat(),
                         help="first simulated day (with --arrivals)")
     parser.add_argument("--seed", type=int, default=1)

@@ -69,3 +69,26 @@ def test_a_broken_office_file_is_named(tmp_path: Path,
     assert main(["simulate", "--config", str(office), "--arrivals", ARRIVALS, "--lang", "en",
                  "--out", str(tmp_path / "r.html")]) == 2
     assert "The office file cannot be used: services" in capsys.readouterr().err
+
+
+def test_plan_writes_a_counter_plan_that_simulate_takes_back(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plan = tmp_path / "plan.csv"
+    assert main(["plan", "--config", OFFICE, "--arrivals", ARRIVALS, "--target-p90", "30",
+                 "--days", "1", "--lang", "en", "--out", str(plan)]) == 0
+    printed = capsys.readouterr().out
+    assert "Counter plan for p90 ≤ 30 minutes" in printed and f"Plan written to {plan}" in printed
+    assert plan.read_text(encoding="utf-8").startswith("hour,services,counters\n08,A,")
+    report = tmp_path / "planned.html"
+    assert main(["simulate", "--config", OFFICE, "--arrivals", ARRIVALS, "--counters",
+                 str(plan), "--out", str(report)]) == 0
+    assert "Rencana loket" in report.read_text(encoding="utf-8")
+
+
+def test_plan_refuses_a_target_of_nothing(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "plan.csv"
+    assert main(["plan", "--config", OFFICE, "--arrivals", ARRIVALS, "--target-p90", "0",
+                 "--out", str(out)]) == 2
+    assert "--target-p90 harus lebih dari 0 menit." in capsys.readouterr().err
+    assert not out.exists()

@@ -139,3 +139,13 @@ def test_the_report_speaks_the_language_asked_for(lang: str) -> None:
     assert ("Waits per hour" in html) == (lang == "en")
     assert html.count("data:image/png;base64,") == 3
     assert xlsx[:2] == b"PK"
+
+
+def test_the_report_escapes_what_the_office_file_says() -> None:
+    [day] = simulate(demo_office())
+    figures = figures_of([day.events], ["A", "B", "C"])
+    info = ReportInput("<script>alert(1)</script>", [day.day], 1, "a<b>.csv",
+                       {"A": "Paspor & <Visa>"}, [(8, "A", 2)])
+    html = render_html(figures, info, "id")
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "Paspor &amp; &lt;Visa&gt;" in html and "a&lt;b&gt;.csv" in html
