@@ -2,7 +2,7 @@
 server (in-process sessions, simulated clock, in-memory SQLite by default):
 wall time per day, and the figures of the day, ETA honesty included.
 
-    python bench/bench_simulate.py [--visitors 3000] [--days 1] [--runs 3] [--db URL]
+    python bench/bench_simulate.py [--visitors 3000] [--days 1] [--runs 3] [--db URL] [--sockets]
 
 The demo office's five services, 10 hours (08:00-18:00) with a morning rush,
 a passport-office mix of short services; 20 counters each on one service
@@ -51,6 +51,8 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=1)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--db", default="sqlite://")
+    parser.add_argument("--sockets", action="store_true",
+                        help="every device on a real loopback WebSocket connection")
     args = parser.parse_args()
     profile, plan = busy_day(args.visitors)
     days = [date(2026, 1, 5) + timedelta(days=i) for i in range(args.days)]
@@ -59,7 +61,8 @@ def main() -> None:
     for run in range(args.runs):
         started = time.perf_counter()
         records = asyncio.run(simulate_days(config, [profile] * args.days, [plan] * args.days,
-                                            days, seed=run + 1, db_url=args.db))
+                                            days, seed=run + 1, db_url=args.db,
+                                            sockets=args.sockets))
         times.append(time.perf_counter() - started)
         events = sum(len(r.events) for r in records)
         tickets = sum(len(r.tickets) for r in records)

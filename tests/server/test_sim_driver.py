@@ -149,3 +149,18 @@ def test_the_report_escapes_what_the_office_file_says() -> None:
     html = render_html(figures, info, "id")
     assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "Paspor &amp; &lt;Visa&gt;" in html and "a&lt;b&gt;.csv" in html
+
+
+def test_over_real_sockets_the_day_is_the_same_day() -> None:
+    """The socket mode (every device on a loopback WebSocket, each instant
+    answered before the clock moves) and the in-process sessions give the
+    same event log, event for event: the in-process path is the server's
+    path."""
+    small = profile(per_hour=20)
+    dates = [DAY]
+    in_process = asyncio.run(simulate_days(demo_office(), [small], [plan()], dates, 3))
+    sockets = asyncio.run(simulate_days(demo_office(), [small], [plan()], dates, 3,
+                                        sockets=True))
+    assert len(in_process[0].events) > 200
+    assert in_process[0].events == sockets[0].events
+    assert in_process[0].tickets == sockets[0].tickets
