@@ -73,7 +73,7 @@ class Inputs:
     history: History | None = None
 
 
-def _read(path: str) -> str:
+def read_text(path: str) -> str:
     try:
         return Path(path).read_text(encoding="utf-8")
     except OSError as exc:
@@ -120,13 +120,13 @@ def load_inputs(args: argparse.Namespace, config: OfficeConfig) -> Inputs:
         history = learn(days, logs, services, minutes)
         plans = history.plans
         if getattr(args, "counters", None):
-            plans = [parse_plan(_read(args.counters), services)] * len(days)
+            plans = [parse_plan(read_text(args.counters), services)] * len(days)
         return Inputs(config, days, history.profiles, plans, history.behaviour,
                       f"{first.isoformat()} – {last.isoformat()}", history)
     if not args.arrivals:
         raise SimInputError("sim.error.source")
-    profile = parse_profile(_read(args.arrivals), minutes)
-    plan = (parse_plan(_read(args.counters), services) if getattr(args, "counters", None)
+    profile = parse_profile(read_text(args.arrivals), minutes)
+    plan = (parse_plan(read_text(args.counters), services) if getattr(args, "counters", None)
             else default_plan(config, profile))
     days = office_days(_date(args.day), max(1, args.days), config)
     return Inputs(config, days, [profile] * len(days), [plan] * len(days), Behaviour(),
@@ -144,7 +144,7 @@ def run_days(inputs: Inputs, seed: int, plans: Sequence[CounterPlan] | None = No
 
 
 def trial_services(config: OfficeConfig) -> list[str]:
-    return [s.code for s in config.office.services if getattr(s, "trial", False)]
+    return [s.code for s in config.office.services if s.trial]
 
 
 def figures_for(config: OfficeConfig, records: Sequence[DayRecord]) -> Figures:

@@ -17,10 +17,10 @@ from antrean.sim.plan import parse_plan
 from antrean.sim.report import stable_zip
 from server.sim.commands import (
     Inputs,
-    _read,
     figures_for,
     load_inputs,
     load_office,
+    read_text,
     run_days,
     spread,
 )
@@ -68,8 +68,8 @@ def sides(args: argparse.Namespace) -> tuple[Inputs, Inputs, list[str]]:
     elif first.endswith(".csv") and second.endswith(".csv"):
         base = load_inputs(args, load_office(args.config))
         codes = [s.code for s in base.config.office.services]
-        a = dataclasses.replace(base, plans=[parse_plan(_read(first), codes)] * len(base.days))
-        b = dataclasses.replace(base, plans=[parse_plan(_read(second), codes)] * len(base.days))
+        a = dataclasses.replace(base, plans=[parse_plan(read_text(first), codes)] * len(base.days))
+        b = dataclasses.replace(base, plans=[parse_plan(read_text(second), codes)] * len(base.days))
     else:
         raise SimInputError("sim.error.compare")
     services = [s.code for s in a.config.office.services]

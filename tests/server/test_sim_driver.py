@@ -164,3 +164,13 @@ def test_over_real_sockets_the_day_is_the_same_day() -> None:
     assert len(in_process[0].events) > 200
     assert in_process[0].events == sockets[0].events
     assert in_process[0].tickets == sockets[0].tickets
+
+
+def test_a_service_on_trial_is_reported_apart() -> None:
+    [day] = simulate(demo_office())
+    figures = figures_of([day.events], ["A", "B", "C"], trial=["C"])
+    info = ReportInput("Demo", [day.day], 1, "test", {"C": "Pengambilan Paspor"}, [])
+    html = render_html(figures, info, "id")
+    services, trial = html.split("Layanan uji coba", 1)
+    assert "C — Pengambilan Paspor" in trial and "C — Pengambilan Paspor" not in services
+    assert "A — A" in services and '<span class="badge">Uji coba</span>' in html
