@@ -27,6 +27,7 @@ from antrean.cli import main
 from antrean.sim.figures import figures_of
 from server.sim.commands import Inputs, run_days
 from server.sim.history import learn, read_days
+from tests.server.databases import ON_BOTH_DATABASES
 from tests.server.offices import demo_office
 from tests.server.servers import Servers
 from tests.server.wire import RawClient
@@ -127,6 +128,7 @@ def mean_waits(figures: Any) -> dict[tuple[int, str], float]:
             if key[1] in RATES and stats.count >= 8}
 
 
+@ON_BOTH_DATABASES
 def test_the_simulated_period_waits_as_the_real_one_did(
         servers: Servers, connect: Connect, tmp_path: Path) -> None:
     url = live_days(servers, connect)
@@ -177,4 +179,13 @@ def test_the_simulated_period_waits_as_the_real_one_did(
                  "--to", "2026-01-07", "--lang", "en", "--out", str(out)]) == 0
     html = out.read_text(encoding="utf-8")
     assert "Compared with reality" in html and "2026-01-05 – 2026-01-07" in html
+
+    # And a plan for the period's busiest day, from the same history.
+    plan = tmp_path / "plan.csv"
+    assert main(["plan", "--config", str(office), "--history", url, "--from", "2026-01-05",
+                 "--to", "2026-01-06", "--target-p90", "10", "--days", "1",
+                 "--out", str(plan)]) == 0
+    rows = plan.read_text(encoding="utf-8").splitlines()[1:]
+    assert {row.split(",")[1] for row in rows} == {"A", "B"}
+    assert {row.split(",")[0] for row in rows} >= {"08", "09", "10"}
 
