@@ -463,6 +463,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                          "--target-p90 must be more than 0 minutes."),
     "sim.error.compare": ("--compare memerlukan dua berkas (kantor .toml atau rencana .csv).",
                           "--compare needs two files (office .toml or plan .csv)."),
+    "sim.error.growth": ("--growth harus lebih dari 0 (1.2 berarti seperlima lebih banyak).",
+                         "--growth must be more than 0 (1.2 means a fifth more)."),
     "sim.title": ("Simulasi hari layanan", "Simulated office day"),
     "sim.trial": ("Uji coba", "Trial"),
     "sim.all": ("Semua layanan", "All services"),

@@ -41,6 +41,11 @@ def add_arguments(parser: argparse.ArgumentParser, command: str) -> None:
     parser.add_argument("--day", default=DEFAULT_DAY.isoformat(),
                         help="first simulated day (with --arrivals)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--growth", type=float, default=1.0,
+                        help="visitors times this factor (1.2: a fifth more); with --history "
+                        "the period's mean arrivals are then drawn instead of replayed")
+    parser.add_argument("--save-profile", metavar="CSV",
+                        help="with --history: write the arrival profile learned from it")
     parser.add_argument("--lang", choices=("id", "en"), default="id")
     if command == "simulate":
         parser.add_argument("--counters", help="counter plan CSV (default: the office file's "
@@ -108,6 +113,8 @@ def default_plan(config: OfficeConfig, profile: Profile) -> CounterPlan:
 
 
 def load_inputs(args: argparse.Namespace, config: OfficeConfig) -> Inputs:
+    if not args.growth > 0:
+        raise SimInputError("sim.error.growth")
     services = [s.code for s in config.office.services]
     minutes = {s.code: s.default_minutes for s in config.office.services}
     if args.history:
@@ -118,19 +125,27 @@ def load_inputs(args: argparse.Namespace, config: OfficeConfig) -> Inputs:
             raise SimInputError("sim.error.period", start=first.isoformat(), to=last.isoformat())
         days, logs = asyncio.run(read_days(args.history, first, last))
         history = learn(days, logs, services, minutes)
+        if args.save_profile:
+            _write(args.save_profile, history.average_profile().to_csv())
         plans = history.plans
         if getattr(args, "counters", None):
             plans = [parse_plan(read_text(args.counters), services)] * len(days)
-        return Inputs(config, days, history.profiles, plans, history.behaviour,
-                      f"{first.isoformat()} – {last.isoformat()}", history)
+        source = f"{first.isoformat()} – {last.isoformat()}"
+        if args.growth != 1.0:  # a grown office: the period's rates, not its very visitors
+            profiles = [p.scaled(args.growth) for p in history.profiles]
+            return Inputs(config, days, profiles, plans, history.behaviour,
+                          f"{source} × {args.growth:g}")
+        return Inputs(config, days, history.profiles, plans, history.behaviour, source, history)
     if not args.arrivals:
         raise SimInputError("sim.error.source")
     profile = parse_profile(read_text(args.arrivals), minutes)
+    if args.growth != 1.0:
+        profile = profile.scaled(args.growth)
     plan = (parse_plan(read_text(args.counters), services) if getattr(args, "counters", None)
             else default_plan(config, profile))
     days = office_days(_date(args.day), max(1, args.days), config)
-    return Inputs(config, days, [profile] * len(days), [plan] * len(days), Behaviour(),
-                  Path(args.arrivals).name)
+    source = Path(args.arrivals).name + (f" × {args.growth:g}" if args.growth != 1.0 else "")
+    return Inputs(config, days, [profile] * len(days), [plan] * len(days), Behaviour(), source)
 
 
 def run_days(inputs: Inputs, seed: int, plans: Sequence[CounterPlan] | None = None,

@@ -33,6 +33,29 @@ class History:
     behaviour: Behaviour
     arrivals: list[list[Arrival]]  # per day: when who came for what
 
+    def average_profile(self) -> Profile:
+        """The period as one profile: mean arrivals per hour and service over
+        its days; service times as a log-normal with the observed mean and
+        spread (for a profile file an office can edit and grow)."""
+        days = max(1, len(self.profiles))
+        totals: dict[tuple[int, str], float] = {}
+        rows: dict[tuple[int, str], Demand] = {}
+        for profile in self.profiles:
+            for row in profile.rows:
+                key = (row.hour, row.service)
+                totals[key] = totals.get(key, 0.0) + row.arrivals
+                rows.setdefault(key, row)
+        result = []
+        for key, row in sorted(rows.items()):
+            samples = row.service_time.samples
+            mean = statistics.fmean(samples) if samples else row.service_time.mean
+            cv = (statistics.pstdev(samples) / mean) if len(samples) > 1 and mean > 0 else 0.0
+            result.append(Demand(row.hour, row.service, round(totals[key] / days, 2),
+                                 round(row.priority_share, 3),
+                                 ServiceTime(round(mean, 2), round(cv, 2)),
+                                 round(row.no_show_share, 3)))
+        return Profile(tuple(result))
+
     def busiest(self) -> int:
         """Index of the day with the most tickets."""
         counts = [sum(1 for name, _, _ in day if name == "ticket.issued") for day in self.events]

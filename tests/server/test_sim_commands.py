@@ -92,3 +92,20 @@ def test_plan_refuses_a_target_of_nothing(tmp_path: Path,
                  "--out", str(out)]) == 2
     assert "--target-p90 harus lebih dari 0 menit." in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_growth_brings_more_visitors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from antrean.cli import parse_args
+    from server.sim.commands import load_inputs, load_office
+
+    def inputs(*extra: str) -> float:
+        args = parse_args(["simulate", "--config", OFFICE, "--arrivals", ARRIVALS, *extra,
+                           "--out", "x.html"])
+        found = load_inputs(args, load_office(OFFICE))
+        assert ("× 1.5" in found.source) == bool(extra)
+        return found.profiles[0].total_arrivals()
+
+    assert inputs("--growth", "1.5") == pytest.approx(1.5 * inputs())
+    assert main(["simulate", "--config", OFFICE, "--arrivals", ARRIVALS, "--growth", "0",
+                 "--out", str(tmp_path / "r.html")]) == 2
+    assert "--growth harus lebih dari 0" in capsys.readouterr().err

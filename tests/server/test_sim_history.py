@@ -25,6 +25,7 @@ import pytest
 
 from antrean.cli import main
 from antrean.sim.figures import figures_of
+from antrean.sim.profile import parse_profile
 from server.sim.commands import Inputs, run_days
 from server.sim.history import learn, read_days
 from tests.server.databases import ON_BOTH_DATABASES
@@ -175,8 +176,18 @@ def test_the_simulated_period_waits_as_the_real_one_did(
     # The command line does the same, and its report sets reality beside it.
     out = tmp_path / "history.html"
     office = Path(__file__).resolve().parents[2] / "assets" / "office.example.toml"
+    learned = tmp_path / "learned.csv"
     assert main(["simulate", "--config", str(office), "--history", url, "--from", "2026-01-05",
-                 "--to", "2026-01-07", "--lang", "en", "--out", str(out)]) == 0
+                 "--to", "2026-01-07", "--lang", "en", "--save-profile", str(learned),
+                 "--out", str(out)]) == 0
+    profile = parse_profile(learned.read_text(encoding="utf-8"), {"A": 12.0, "B": 10.0,
+                                                                  "C": 3.0, "E": 5.0})
+    assert profile.services() == ["A", "B"] and profile.hours() == [8, 9, 10]
+    assert profile.total_arrivals() == pytest.approx(
+        sum(len(day) for day in history.arrivals) / len(DAYS))
+    a9 = profile.demand(9, "A")
+    assert a9 is not None and a9.service_time.mean == pytest.approx(6.0, abs=0.01)
+    assert a9.service_time.cv == 0.0 and a9.no_show_share < 0.15
     html = out.read_text(encoding="utf-8")
     assert "Compared with reality" in html and "2026-01-05 – 2026-01-07" in html
 
