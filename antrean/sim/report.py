@@ -36,6 +36,8 @@ class ReportInput:
     refused: dict[str, int] = field(default_factory=dict)
     walked_out: dict[str, int] = field(default_factory=dict)
     reality: Figures | None = None  # the office's own days, when simulated from history
+    # The office's real days before and during a trial, and the day it began.
+    trial_period: tuple[Figures, Figures, date] | None = None
 
 
 def _m(value: float) -> str:
@@ -191,6 +193,33 @@ def reality_rows(sim: Figures, real: Figures, codes: Sequence[str]) -> list[list
     return rows
 
 
+def trial_period_rows(info: ReportInput, lang: str) -> list[list[str]]:
+    """Per service (trial services first): the real waits before and during
+    the trial, and the tickets per day."""
+    if info.trial_period is None:
+        return []
+    before, after, _ = info.trial_period
+    codes = [*after.trial, *[c for c in after.services if c not in after.trial], ALL]
+    rows = []
+    for code in codes:
+        b, a = before.by_service.get(code), after.by_service.get(code)
+        if not (b and b.count) and not (a and a.count):
+            continue
+        diff = f"{a.p50 - b.p50:+.1f}" if a and b and a.count and b.count else "–"
+        per_day = (f"{before.outcomes[code]['issued'] / max(1, before.days):.0f} → "
+                   f"{after.outcomes[code]['issued'] / max(1, after.days):.0f}")
+        name = tr("sim.all", lang) if code == ALL else (
+            f"{code} — {info.service_names.get(code, code)}"
+            + (f" ({tr('sim.trial', lang)})" if code in after.trial else ""))
+        rows.append([name, _cell(b), _cell(a), diff, per_day])
+    return rows
+
+
+def trial_period_header(lang: str) -> list[str]:
+    return [tr("sim.col.service", lang), tr("sim.col.before", lang), tr("sim.col.after", lang),
+            tr("sim.col.difference", lang), tr("sim.col.per_day", lang)]
+
+
 def plan_table(info: ReportInput) -> tuple[list[str], list[list[str]]]:
     groups = sorted({group for _, group, _ in info.plan_rows})
     hours = sorted({hour for hour, _, _ in info.plan_rows})
@@ -292,6 +321,14 @@ endif %}>{{ c }}</td>{% endfor %}</tr>{% endfor %}
 endif %}>{{ c }}</td>{% endfor %}</tr>{% endfor %}
 </table></div></section>{% endif %}
 
+{% if trial_period %}<section><h2>{{ t('sim.h.trial_period') }}</h2>
+<p class="note">{{ trial_period_note }}</p><div class="wrap"><table>
+<tr>{% for h in trial_period_header %}<th{% if not loop.first %} class="num"{% endif %}>{{ h }}
+</th>{% endfor %}</tr>
+{% for row in trial_period %}<tr>{% for c in row %}<td{% if not loop.first %} class="num"{%
+endif %}>{{ c }}</td>{% endfor %}</tr>{% endfor %}
+</table></div></section>{% endif %}
+
 <p class="note">{{ t('sim.note.method') }}</p>
 </main></body></html>
 """
@@ -319,6 +356,10 @@ def render_html(figures: Figures, info: ReportInput, lang: str = "id") -> str:
         plan_groups=groups, plan_rows=plan_rows,
         reality=reality_rows(figures, info.reality, figures.services)
         if info.reality else None,
+        trial_period=trial_period_rows(info, lang),
+        trial_period_header=trial_period_header(lang),
+        trial_period_note=tr("sim.note.trial_period", lang,
+                             day=info.trial_period[2].isoformat()) if info.trial_period else "",
         charts={"wait": wait_chart(figures, lang), "queue": queue_chart(figures, lang),
                 "utilisation": utilisation_chart(figures, lang)},
     )
@@ -370,6 +411,9 @@ def render_xlsx(figures: Figures, info: ReportInput, lang: str = "id") -> bytes:
               [tr("sim.col.hour", lang), tr("sim.col.service", lang), tr("sim.col.real", lang),
                tr("sim.col.simulated", lang), tr("sim.col.difference", lang)],
               reality_rows(figures, info.reality, figures.services))
+    if info.trial_period is not None:
+        sheet(tr("sim.h.trial_period", lang), trial_period_header(lang),
+              trial_period_rows(info, lang))
     buffer = io.BytesIO()
     book.save(buffer)
     return stable_zip(buffer.getvalue(), info.days[0])

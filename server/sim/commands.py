@@ -58,6 +58,9 @@ def add_arguments(parser: argparse.ArgumentParser, command: str) -> None:
                             help="seeds per side with --compare (the spread)")
         parser.add_argument("--db", default="sqlite://",
                             help="keep the simulated days in this database (default: memory)")
+        parser.add_argument("--trial-from", metavar="DAY",
+                            help="with --history: the day a trial began; the report sets the "
+                            "real days before it beside the days from it on")
     else:
         parser.add_argument("--target-p90", type=float, required=True,
                             help="the p90 wait to stay under, in minutes")
@@ -217,18 +220,34 @@ def run_simulate(args: argparse.Namespace) -> int:
             records = run_days(inputs, args.seed, db_url=args.db)
             figures = figures_for(config, records)
             reality = None
+            codes = [s.code for s in config.office.services]
             if inputs.history is not None:
-                reality = figures_of(inputs.history.events,
-                                     [s.code for s in config.office.services],
-                                     trial_services(config))
-            content = render(figures, report_input(inputs, records, args.seed, lang, reality),
-                             args.out, lang)
+                reality = figures_of(inputs.history.events, codes, trial_services(config))
+            info = report_input(inputs, records, args.seed, lang, reality)
+            if args.trial_from:
+                info.trial_period = trial_period(args.trial_from, inputs, codes,
+                                                 trial_services(config))
+            content = render(figures, info, args.out, lang)
         _write(args.out, content)
     except SimInputError as exc:
         print(f"antrean simulate: {exc.text(lang)}", file=sys.stderr)
         return 2
     print(tr("sim.saved", lang, path=args.out, seconds=wall.perf_counter() - started))
     return 0
+
+
+def trial_period(day_text: str, inputs: Inputs, codes: list[str], trial: list[str]
+                 ) -> tuple[Figures, Figures, date]:
+    """The office's real days before the trial began and from then on."""
+    start = _date(day_text)
+    history = inputs.history
+    if history is None:
+        raise SimInputError("sim.error.trial_from", day=start.isoformat())
+    before = [log for day, log in zip(history.days, history.events, strict=True) if day < start]
+    during = [log for day, log in zip(history.days, history.events, strict=True) if day >= start]
+    if not before or not during:
+        raise SimInputError("sim.error.trial_from", day=start.isoformat())
+    return figures_of(before, codes, trial), figures_of(during, codes, trial), start
 
 
 # ------------------------------------------------------------------ plan

@@ -191,6 +191,21 @@ def test_the_simulated_period_waits_as_the_real_one_did(
     html = out.read_text(encoding="utf-8")
     assert "Compared with reality" in html and "2026-01-05 – 2026-01-07" in html
 
+    # B became a trial service on the second day: the real days before and during.
+    trial_office = tmp_path / "trial.toml"
+    trial_office.write_text(office.read_text(encoding="utf-8").replace(
+        'prefix = "B"\n', 'prefix = "B"\ntrial = true\n'), encoding="utf-8")
+    out = tmp_path / "trial.html"
+    assert main(["simulate", "--config", str(trial_office), "--history", url, "--from",
+                 "2026-01-05", "--to", "2026-01-06", "--trial-from", "2026-01-06", "--lang", "en",
+                 "--out", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    period = html.split("Before and during the trial (real)", 1)[1]
+    assert "B — Passport Replacement (Trial)" in period and "the days from 2026-01-06 on" in period
+    assert main(["simulate", "--config", str(trial_office), "--history", url, "--from",
+                 "2026-01-05", "--to", "2026-01-06", "--trial-from", "2026-01-09",
+                 "--out", str(out)]) == 2
+
     # And a plan for the period's busiest day, from the same history.
     plan = tmp_path / "plan.csv"
     assert main(["plan", "--config", str(office), "--history", url, "--from", "2026-01-05",
