@@ -491,7 +491,8 @@ class Office:
         queue = self.queues.get(code)
         self.pace[code] = paced_after_call(
             self.pace.get(code, Pace()), at, self.open_counters_for(code), priority,
-            bool(queue is not None and len(queue)), PACE_ALPHA)
+            bool(queue is not None and len(queue)), PACE_ALPHA,
+            self.services[code].service_minutes)
 
     def _apply_counter(self, event: Event) -> None:
         counter = _required(event.counter)

@@ -43,10 +43,11 @@ def test_until_the_pace_is_known_the_first_estimate_holds(clock: Clock) -> None:
 
 def test_a_steady_queue_teaches_its_pace(clock: Clock) -> None:
     office = new_office()
-    steady_queue(office, clock, every=5, calls=12)
+    steady_queue(office, clock, every=5, calls=40)
     pace = office.pace["B"]
-    assert pace.calls == 11  # the first call after opening is not timed
-    assert pace.per_call == pytest.approx(5.0, abs=0.01)
+    assert pace.calls == 39  # the first call after opening is not timed
+    # From the service-time estimate towards the intervals seen (0.9^39 of it left).
+    assert pace.per_call == pytest.approx(5.0, abs=0.1)
     ticket = issue(office, "B", clock.tick())
     view = office.view(ticket, clock.now)
     assert view.ahead == 5
@@ -62,7 +63,7 @@ def test_a_steady_queue_teaches_its_pace(clock: Clock) -> None:
 
 def test_a_free_counter_means_no_wait(clock: Clock) -> None:
     office = new_office()
-    steady_queue(office, clock, every=5, calls=12)
+    steady_queue(office, clock, every=5, calls=40)
     open_counter(office, "3", clock.tick(), ("B",))
     for _ in range(6):  # the queue empties: both counters call, then counter 3 is free
         for counter in ("2", "3"):
@@ -113,3 +114,19 @@ def test_the_pace_survives_checkpoint_snapshot_and_the_day_roll(clock: Clock) ->
     assert Pace.from_wire(office.pace["B"].to_wire()) == office.pace["B"]
     office.roll_day(clock.tick(days=1))
     assert office.pace == {}
+
+
+def test_the_pace_starts_from_the_service_time_not_the_first_interval() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from antrean.core.policy import paced_after_call
+
+    start = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+    busy = Pace(busy_since=start)
+    # Two counters opening together call seconds apart: one such interval
+    # barely moves an estimate that starts from the 12-minute service time.
+    after = paced_after_call(busy, start + timedelta(seconds=5), 2, False, True, 0.1, 12.0)
+    assert after.per_call == pytest.approx(0.9 * 12 + 0.1 * (5 / 60 * 2))
+    assert after.calls == 1 and after.busy_since == start + timedelta(seconds=5)
+    idle = paced_after_call(Pace(), start, 2, False, False, 0.1, 12.0)
+    assert idle.per_call is None and idle.calls == 0 and idle.busy_since is None
