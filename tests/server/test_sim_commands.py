@@ -109,3 +109,23 @@ def test_growth_brings_more_visitors(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["simulate", "--config", OFFICE, "--arrivals", ARRIVALS, "--growth", "0",
                  "--out", str(tmp_path / "r.html")]) == 2
     assert "--growth harus lebih dari 0" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_the_same_bytes_from_another_process(tmp_path: Path) -> None:
+    """Two processes with different string hashing (set orders) write the
+    same report and the same workbook."""
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for hash_seed in ("1", "2"):
+        for suffix in ("html", "xlsx"):
+            out = tmp_path / f"r{hash_seed}.{suffix}"
+            subprocess.run([sys.executable, "-m", "antrean.cli", "simulate", "--config", OFFICE,
+                            "--arrivals", ARRIVALS, "--seed", "4", "--out", str(out)],
+                           check=True, cwd=ROOT, capture_output=True, timeout=120,
+                           env={**os.environ, "PYTHONHASHSEED": hash_seed})
+            outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[2] and outputs[1] == outputs[3]
