@@ -58,6 +58,9 @@ def add_arguments(parser: argparse.ArgumentParser, command: str) -> None:
                             help="seeds per side with --compare (the spread)")
         parser.add_argument("--db", default="sqlite://",
                             help="keep the simulated days in this database (default: memory)")
+        parser.add_argument("--sockets", action="store_true",
+                            help="every simulated device on a real loopback WebSocket "
+                            "connection (the same days, about four times slower)")
         parser.add_argument("--trial-from", metavar="DAY",
                             help="with --history: the day a trial began; the report sets the "
                             "real days before it beside the days from it on")
@@ -152,13 +155,14 @@ def load_inputs(args: argparse.Namespace, config: OfficeConfig) -> Inputs:
 
 
 def run_days(inputs: Inputs, seed: int, plans: Sequence[CounterPlan] | None = None,
-             config: OfficeConfig | None = None, db_url: str = "sqlite://") -> list[DayRecord]:
+             config: OfficeConfig | None = None, db_url: str = "sqlite://",
+             sockets: bool = False) -> list[DayRecord]:
     """The days of `inputs` through the server; a history's days arrive as
     they really did (its arrival moments), with service times drawn."""
     arrivals = inputs.history.arrivals if inputs.history is not None else None
     return asyncio.run(simulate_days(config or inputs.config, inputs.profiles,
                                      list(plans or inputs.plans), inputs.days, seed,
-                                     inputs.behaviour, db_url, arrivals))
+                                     inputs.behaviour, db_url, arrivals, sockets))
 
 
 def trial_services(config: OfficeConfig) -> list[str]:
@@ -217,7 +221,7 @@ def run_simulate(args: argparse.Namespace) -> int:
         else:
             config = load_office(args.config)
             inputs = load_inputs(args, config)
-            records = run_days(inputs, args.seed, db_url=args.db)
+            records = run_days(inputs, args.seed, db_url=args.db, sockets=args.sockets)
             figures = figures_for(config, records)
             reality = None
             codes = [s.code for s in config.office.services]

@@ -129,3 +129,8 @@ def test_the_same_bytes_from_another_process(tmp_path: Path) -> None:
                            env={**os.environ, "PYTHONHASHSEED": hash_seed})
             outputs.append(out.read_bytes())
     assert outputs[0] == outputs[2] and outputs[1] == outputs[3]
+    # And with every device on a real WebSocket: the same report.
+    sockets = tmp_path / "sockets.html"
+    assert main(["simulate", "--config", OFFICE, "--arrivals", ARRIVALS, "--seed", "4",
+                 "--sockets", "--out", str(sockets)]) == 0
+    assert sockets.read_bytes() == outputs[0]
