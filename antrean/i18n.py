@@ -478,6 +478,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Dari database kantor: hari sebelum {day} dibandingkan dengan hari sejak {day}.",
         "From the office's database: the days before {day} against the days from {day} on.",
     ),
+    "sim.error.db_used": (
+        "Database {url} sudah berisi data; simulasi memerlukan database kosong.",
+        "The database {url} already holds data; a simulation needs an empty one.",
+    ),
     "sim.title": ("Simulasi hari layanan", "Simulated office day"),
     "sim.trial": ("Uji coba", "Trial"),
     "sim.all": ("Semua layanan", "All services"),

@@ -24,6 +24,7 @@ from antrean.sim.report import ReportInput, render_html, render_xlsx
 from server.config import ConfigError, OfficeConfig, load_config
 from server.sim.driver import Behaviour, DayRecord, office_days, simulate_days
 from server.sim.history import History, learn, read_days
+from server.store import Store
 
 DEFAULT_DAY = date(2026, 1, 5)  # a Monday; never today's date: the report must not change
 
@@ -221,6 +222,8 @@ def run_simulate(args: argparse.Namespace) -> int:
         else:
             config = load_office(args.config)
             inputs = load_inputs(args, config)
+            if args.db != "sqlite://":
+                asyncio.run(ensure_empty(args.db))
             records = run_days(inputs, args.seed, db_url=args.db, sockets=args.sockets)
             figures = figures_for(config, records)
             reality = None
@@ -238,6 +241,24 @@ def run_simulate(args: argparse.Namespace) -> int:
         return 2
     print(tr("sim.saved", lang, path=args.out, seconds=wall.perf_counter() - started))
     return 0
+
+
+async def ensure_empty(db_url: str) -> None:
+    """A database to keep the simulated days in must hold nothing yet: the
+    days read back would otherwise mix with what is there."""
+    try:
+        store = Store(db_url)
+    except ValueError as exc:
+        raise SimInputError("sim.error.database", reason=str(exc)) from None
+    try:
+        await store.open()
+        used = await store.last_seq() > 0
+    except Exception as exc:  # not reachable, not a database
+        raise SimInputError("sim.error.database", reason=str(exc).splitlines()[0]) from None
+    finally:
+        await store.close()
+    if used:
+        raise SimInputError("sim.error.db_used", url=db_url)
 
 
 def trial_period(day_text: str, inputs: Inputs, codes: list[str], trial: list[str]

@@ -134,3 +134,14 @@ def test_the_same_bytes_from_another_process(tmp_path: Path) -> None:
     assert main(["simulate", "--config", OFFICE, "--arrivals", ARRIVALS, "--seed", "4",
                  "--sockets", "--out", str(sockets)]) == 0
     assert sockets.read_bytes() == outputs[0]
+
+
+def test_the_simulated_days_can_be_kept_in_an_empty_database(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"sqlite:///{tmp_path / 'sim.db'}"
+    args = ["simulate", "--config", OFFICE, "--arrivals", ARRIVALS, "--db", url, "--lang", "en",
+            "--out", str(tmp_path / "r.html")]
+    assert main(args) == 0
+    assert (tmp_path / "sim.db").stat().st_size > 0
+    assert main(args) == 2  # again into the same file: the days would mix
+    assert f"The database {url} already holds data" in capsys.readouterr().err
