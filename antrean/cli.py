@@ -163,6 +163,13 @@ def build_parser() -> argparse.ArgumentParser:
     offices.add_argument("--office", help="PostgreSQL: the office's schema")
     offices.add_argument("--all-offices", action="store_true",
                          help="PostgreSQL: one report per office schema (FILE-SCHEMA.ext)")
+    from server.sim.commands import add_arguments as add_sim_arguments
+
+    add_sim_arguments(commands.add_parser(
+        "simulate", help="simulated office days through the real server: waits, "
+        "utilisation, ETA honesty (HTML or XLSX report)"), "simulate")
+    add_sim_arguments(commands.add_parser(
+        "plan", help="the fewest counters per hour and service for a p90 wait target"), "plan")
     return parser
 
 
@@ -280,6 +287,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from server.report import run_report
 
         return run_report(args)
+    if command in ("simulate", "plan"):
+        from server.sim.commands import run_plan, run_simulate
+
+        return run_simulate(args) if command == "simulate" else run_plan(args)
     raise AssertionError(command)  # pragma: no cover
 
 

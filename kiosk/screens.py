@@ -175,6 +175,8 @@ class ServiceTile(QPushButton):
         self.prefix_label = text_label("tilePrefix", wrap=False)
         self.name_label = text_label("tileName",
                                      align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.trial_label = text_label("tileTrial", wrap=False, align=ALIGN_LEFT)
+        self.trial_label.setVisible(False)
         self.waiting_label = text_label("tileInfo", align=ALIGN_LEFT)
         self.eta_label = text_label("tileInfo", align=ALIGN_LEFT)
         self.reason_label = text_label("tileReason", align=ALIGN_LEFT)
@@ -196,7 +198,10 @@ class ServiceTile(QPushButton):
         column = QVBoxLayout(self)
         self._column = column
         column.addLayout(top)
-        column.addWidget(self.waiting_label)
+        waiting_row = QHBoxLayout()  # a trial service's badge sits beside the queue
+        waiting_row.addWidget(self.waiting_label, 1)
+        waiting_row.addWidget(self.trial_label, 0, Qt.AlignmentFlag.AlignVCenter)
+        column.addLayout(waiting_row)
         column.addWidget(self.eta_label)
         column.addWidget(self.reason_label)
         column.addStretch(1)
@@ -259,6 +264,8 @@ class ServiceTile(QPushButton):
     ) -> None:
         self.prefix_label.setText(service.spec.prefix)
         self.name_label.setText(service.spec.name.get(lang))
+        self.trial_label.setText(tr("kiosk.trial", lang))
+        self.trial_label.setVisible(service.spec.trial)
         self.reason_label.setText(available.reason(lang))
         self.reason_label.setVisible(not available.choosable)
         self.waiting_label.setVisible(available.choosable)

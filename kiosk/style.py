@@ -117,6 +117,10 @@ QLabel#tilePrefix:disabled {{ background: {DISABLED_FG}; }}
 QLabel#tileName {{ color: {NAVY}; font-size: {m.px(40 * roomy, tile)}px; font-weight: bold; }}
 QLabel#tileName:disabled {{ color: {DISABLED_FG}; }}
 QLabel#tileInfo {{ color: {NAVY}; font-size: {m.px(32 * roomy, tile)}px; }}
+QLabel#tileTrial {{
+    background: {AMBER}; color: {NAVY}; font-size: {m.px(26 * roomy, 18)}px; font-weight: bold;
+    border-radius: {m.px(8)}px; padding: {m.px(2)}px {m.px(12)}px;
+}}
 QLabel#tileReason {{ color: {RED}; font-size: {m.px(34 * roomy, tile)}px; font-weight: bold; }}
 QLabel#emptyGrid {{ font-size: {m.px(36, 28)}px; color: {GREY}; }}
 

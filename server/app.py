@@ -257,6 +257,18 @@ class AntreanServer:
         self._secrets.shutdown(wait=False)
         self._fanout.close()
 
+    async def start_in_process(self) -> None:
+        """Open the store and run the commit writer without listening: the
+        simulator (server/sim) hands requests to `handle_frame` on a
+        simulated clock, through the same dispatch and group commit."""
+        await self.store.open()
+        await self.restore()
+        self._tasks = [asyncio.create_task(self._writer(), name="antrean-writer")]
+
+    async def handle_frame(self, session: Session, frame: str) -> None:
+        """One request frame from an in-process session, as if it came off its socket."""
+        await self._frame(session, frame)
+
     async def restore(self) -> None:
         """Rebuild the latest office day from the event log, then roll to today."""
         last_seq = await self.store.last_seq()

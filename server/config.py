@@ -237,6 +237,7 @@ def _service(raw: Any, key: str, default_hours: OpeningHours | None) -> ServiceS
         weight=_number(raw, f"{key}.weight", 1.0),
         default_minutes=_number(raw, f"{key}.service_minutes", 10.0),
         hours=hours,
+        trial=_flag(raw, f"{key}.trial"),
     )
 
 
@@ -281,6 +282,13 @@ def _staff(raw: Any, key: str) -> StaffMember:
         roles=tuple(roles),
         pin_hash=_check_hash(raw.get("pin_hash"), f"{key}.pin_hash"),
     )
+
+
+def _flag(raw: dict[str, Any], key: str) -> bool:
+    value = raw.get(key.rsplit(".", 1)[-1], False)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{key}: must be true or false")
+    return value
 
 
 def _hours(raw: Any, key: str) -> OpeningHours | None:

@@ -109,6 +109,7 @@ class ServiceSpec:
     weight: float = 1.0
     default_minutes: float = 10.0
     hours: OpeningHours | None = None
+    trial: bool = False  # on trial (uji coba): the kiosk says so, reports show it apart
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +152,7 @@ class Service:
             # client mirror rolls the day over as the server does.
             "default_quota": spec.quota,
             "default_minutes": spec.default_minutes,
+            "trial": spec.trial,
         }
 
     @classmethod
@@ -165,6 +167,7 @@ class Service:
             default_minutes=float(raw["default_minutes"] if "default_minutes" in raw
                                   else raw.get("service_minutes", 10.0)),
             hours=OpeningHours.from_wire(raw["hours"]) if raw.get("hours") else None,
+            trial=raw.get("trial") is True,
         )
         return cls(
             spec=spec,

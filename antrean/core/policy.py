@@ -197,6 +197,79 @@ def eta_minutes(ahead: int, service_minutes: float, open_counters: int) -> int:
     return math.ceil(ahead * service_minutes / max(1, open_counters))
 
 
+PACE_MIN_CALLS = 3  # timed calls before the learned pace replaces the first estimate
+PACE_ALPHA = 0.1  # weight of each new interval in the pace
+PRIORITY_SHARE_CAP = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Pace:
+    """How fast a service's queue moves while people wait for it, learned
+    from today's calls (so it follows the hour: staffing, breaks, shared
+    counters, walks to the desk and no-shows all show in it).
+
+    `per_call` is the moving average of counter-minutes between two calls
+    from the queue while people kept waiting (the interval times the
+    counters open for the service), `priority` the moving share of calls
+    that went to the priority lane, `busy_since` the last call that left
+    people waiting (None while nobody waits, or since someone came to an
+    empty queue: the next call then shows how quickly a free counter
+    reacts, not how fast the queue moves)."""
+
+    per_call: float | None = None
+    priority: float = 0.0
+    calls: int = 0
+    busy_since: datetime | None = None
+
+    def to_wire(self) -> dict[str, object]:
+        return {"per_call": self.per_call, "priority": self.priority, "calls": self.calls,
+                "busy_since": self.busy_since.isoformat(timespec="milliseconds")
+                if self.busy_since else None}
+
+    @classmethod
+    def from_wire(cls, raw: dict[str, object]) -> Pace:
+        per_call = raw.get("per_call")
+        since = raw.get("busy_since")
+        priority = raw.get("priority", 0.0)
+        calls = raw.get("calls", 0)
+        return cls(float(per_call) if isinstance(per_call, int | float) else None,
+                   float(priority) if isinstance(priority, int | float) else 0.0,
+                   int(calls) if isinstance(calls, int) else 0,
+                   datetime.fromisoformat(since) if isinstance(since, str) else None)
+
+
+def paced_after_call(pace: Pace, at: datetime, open_counters: int, priority: bool,
+                     still_waiting: bool, alpha: float, prior: float) -> Pace:
+    """The pace after a call from the queue at `at`. The average starts from
+    `prior` (the service-time estimate), not from the first interval: two
+    counters opening together call seconds apart, and an average begun
+    there took most of a morning to recover (measured: ETAs a third of the
+    real wait until 09:00 on the example office)."""
+    per_call, share, calls = pace.per_call, pace.priority, pace.calls
+    if pace.busy_since is not None:
+        sample = (at - pace.busy_since).total_seconds() / 60 * max(1, open_counters)
+        per_call = (1 - alpha) * (prior if per_call is None else per_call) + alpha * sample
+        share = (1 - alpha) * share + alpha * (1.0 if priority else 0.0)
+        calls += 1
+    return Pace(per_call, share, calls, at if still_waiting else None)
+
+
+def paced_eta_minutes(ahead: int, pace: Pace, open_counters: int, priority: bool) -> int | None:
+    """Minutes until the ticket is likely called, from the learned pace: the
+    calls before it (`ahead`, less the counters free now; for a regular
+    ticket, also the priority visitors who will arrive meanwhile and go
+    first) at the pace of the counters open now, plus half a call's time
+    for the counter to come free. None until the pace is known."""
+    if pace.per_call is None or pace.calls < PACE_MIN_CALLS:
+        return None
+    if ahead < 0:  # a counter is free for it
+        return 0
+    calls = ahead + 0.5
+    if not priority:
+        calls /= 1 - min(pace.priority, PRIORITY_SHARE_CAP)
+    return math.ceil(calls * pace.per_call / max(1, open_counters))
+
+
 def updated_estimate(previous: float, observed_minutes: float, alpha: float) -> float:
     """Moving estimate of service time; one absurd ticket cannot wreck it."""
     observed = min(max(observed_minutes, 0.5), 120.0)

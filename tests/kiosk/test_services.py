@@ -168,3 +168,27 @@ def test_rate_limited_kiosk_asks_the_visitor_to_wait(
     qtbot.waitUntil(lambda: notice.isVisible())
     assert notice.text() == "Terlalu banyak permintaan. Mohon tunggu sebentar."
     assert [t["number"] for t in server_tickets(server)] == ["E001"]
+
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("size", [(1920, 1080), (1024, 768)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_a_service_on_trial_says_uji_coba(
+    qtbot: QtBot, start_server: StartServer, make_kiosk: MakeKiosk, demo: OfficeConfig,
+    lang: str, size: tuple[int, int],
+) -> None:
+    from tests.kiosk.layout_check import clipped_text
+
+    a, *rest = demo.office.services
+    office = replace(demo, office=replace(demo.office, services=(replace(a, trial=True), *rest)))
+    window = make_kiosk(server=start_server(office), size=size, lang=lang)
+    tap(qtbot, window.start_screen.take_button)
+    tiles = window.services_screen.tiles
+    assert tiles["A"].trial_label.isVisible()
+    assert tiles["A"].trial_label.text() == ("Uji coba" if lang == "id" else "Trial")
+    assert not tiles["B"].trial_label.isVisible()
+    assert tiles["A"].isEnabled()  # a trial service is chosen like any other
+    problems = clipped_text(window)
+    assert problems == [], "\n".join(problems)
+    shots = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    window.grab().save(str(shots / f"kiosk-trial-{lang}-{size[0]}x{size[1]}.png"))

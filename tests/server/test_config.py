@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from antrean.cli import main as antrean_main
+from antrean.core.model import Service
 from server.config import ConfigError, load_config, verify_secret
 from server.demo import DEMO_PIN, DEMO_TOKENS, demo_config
 from tests.server.offices import demo_office, quick_hash
@@ -83,6 +84,15 @@ def test_a_small_valid_file_loads(tmp_path: Path) -> None:
     assert verify_secret("1234", config.staff[0].pin_hash)
 
 
+def test_a_service_can_be_on_trial(tmp_path: Path) -> None:
+    services = ('[[services]]\ncode = "A"\nname = "Paspor"\n\n'
+                '[[services]]\ncode = "B"\nname = "Izin"\ntrial = true\n')
+    config = load_config(_write(tmp_path, office_file(services=services)))
+    assert [s.trial for s in config.office.services] == [False, True]
+    wire = Service(config.office.services[1]).to_wire()
+    assert wire["trial"] is True and Service.from_wire(wire).spec.trial
+
+
 BAD_FILES = {
     "missing-office-name": (
         {"office": '[office]\ntimezone = "Asia/Jakarta"\n'}, "office.name"),
@@ -141,6 +151,10 @@ BAD_FILES = {
     "negative-quota": (
         {"services": '[[services]]\ncode = "A"\nname = "Paspor"\nquota = -5\n\n'
                      '[[services]]\ncode = "B"\nname = "Izin"\n'}, "services[0].quota"),
+    "trial-not-a-flag": (
+        {"services": '[[services]]\ncode = "A"\nname = "Paspor"\n\n'
+                     '[[services]]\ncode = "B"\nname = "Izin"\ntrial = "ya"\n'},
+         "services[1].trial"),
 }
 
 
