@@ -243,7 +243,7 @@ class SupervisorView(QWidget):
         self.figures_title.setText(tr("supervisor.figures.title", lang))
         self.figures_table.setHorizontalHeaderLabels(
             [tr(f"report.col.{c}", lang) for c in FIGURE_COLUMNS])
-        self._figures_due = True
+        self.show_figures()  # now, not at the next tick: no line stays in the old language
         for row in self.service_rows.values():
             row.quota.setSpecialValueText(tr("supervisor.quota.unlimited", lang))
             row.apply.setText(tr("supervisor.quota.apply", lang))

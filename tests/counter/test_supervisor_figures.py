@@ -63,14 +63,18 @@ def test_the_tab_counts_the_day_as_it_happens(qtbot: QtBot, console: Console,
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     qtbot.wait(50)  # the layout takes the table's new height
     window.grab().save(str(SCREENSHOTS / "supervisor-figures-id.png"))
-    window.set_language("en")
-    view.tick()
+    window.set_language("en")  # every line at once, not at the next tick
+    assert "Today's IKM: 75.00 – C (Poor); respondents: 1" in view.figures_summary.text()
     qtbot.wait(50)
     assert [row[0] for row in table_text(view, "figures_table")] == [
         "A · New Passport", "B · Passport Replacement"]
     assert view.figures_table.horizontalHeaderItem(3).text() == "Wait p50 (min)"
     assert "Today's IKM: 75.00 – C (Poor); respondents: 1" in view.figures_summary.text()
     window.grab().save(str(SCREENSHOTS / "supervisor-figures-en.png"))
+    window.set_language("id")
+    assert table_text(view, "figures_table")[0][0] == "A · Paspor Baru"
+    assert "IKM hari ini: 75,00" in view.figures_summary.text()
+    window.set_language("en")
     assert view.figures_table.item(0, 1).textAlignment() & Qt.AlignmentFlag.AlignRight
     for client in (kiosk, desk):
         client.close()
