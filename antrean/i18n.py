@@ -429,6 +429,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "supervisor.role.display": ("Layar", "Display"),
     "supervisor.role.counter": ("Loket", "Counter"),
     "supervisor.role.supervisor": ("Supervisor", "Supervisor"),
+    # --- calendar, multi-step visits and bookings (issue 12) ---
+    "calendar.closed.break": ("Istirahat", "Break"),
+    "calendar.closed.before_hours": ("Belum buka", "Not open yet"),
+    "calendar.closed.after_hours": ("Sudah tutup", "Closed for today"),
+    "calendar.closed.not_a_working_day": ("Tutup hari ini", "Closed today"),
+    "calendar.closed.holiday": ("Libur Nasional: {name}", "National holiday: {name}"),
+    "calendar.closed.closure": ("Kantor tutup: {name}", "Office closed: {name}"),
+    "calendar.reopens_today": ("buka kembali pukul {time}", "opens again at {time}"),
+    "calendar.reopens_on": (
+        "buka kembali {weekday}, {day} {month} pukul {time}",
+        "opens again on {weekday} {day} {month} at {time}",
+    ),
 }
 
 

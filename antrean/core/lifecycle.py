@@ -4,6 +4,10 @@ Rules:
 - A ticket goes waiting -> called -> serving -> done. A called ticket may also
   end as done or no_show; a called or serving ticket may be transferred back
   to waiting (for another service), keeping its number and first arrival.
+- Multi-step visits (issue 12): completing a called or serving ticket at a
+  step that is not its service's last ADVANCEs it to waiting at the next
+  step; a counter may SEND_BACK a called or serving ticket to waiting at the
+  step before. Both keep its number and first arrival.
 - Recall keeps a ticket `called` and raises its call count.
 - At the end of the office day, open tickets are closed: waiting and called
   ones as no_show, serving ones as done, each with a recorded reason.
@@ -29,6 +33,8 @@ class TicketAction(StrEnum):
     NO_SHOW = "no_show"
     TRANSFER = "transfer"
     CLOSE_DAY = "close_day"
+    ADVANCE = "advance"  # multi-step visits (issue 12)
+    SEND_BACK = "send_back"
 
 
 class CounterAction(StrEnum):
@@ -49,6 +55,11 @@ TICKET_TRANSITIONS: dict[tuple[Status, TicketAction], Status] = {
     (Status.WAITING, TicketAction.CLOSE_DAY): Status.NO_SHOW,
     (Status.CALLED, TicketAction.CLOSE_DAY): Status.NO_SHOW,
     (Status.SERVING, TicketAction.CLOSE_DAY): Status.DONE,
+    # multi-step visits (issue 12)
+    (Status.CALLED, TicketAction.ADVANCE): Status.WAITING,
+    (Status.SERVING, TicketAction.ADVANCE): Status.WAITING,
+    (Status.CALLED, TicketAction.SEND_BACK): Status.WAITING,
+    (Status.SERVING, TicketAction.SEND_BACK): Status.WAITING,
 }
 
 COUNTER_TRANSITIONS: dict[tuple[CounterState, CounterAction], CounterState] = {
