@@ -103,6 +103,15 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check-config", help="validate an office file and say what "
                                 "is wrong")
     check.add_argument("config")
+
+    bookings = commands.add_parser("bookings", help="appointments: import a CSV file")
+    actions = bookings.add_subparsers(dest="bookings_command", required=True, metavar="ACTION")
+    imports = actions.add_parser("import", help="import bookings from a CSV file "
+                                 "(code,service,date,start,end[,name]; see docs/bookings.md)")
+    imports.add_argument("file")
+    imports.add_argument("--config", help="the office file (its services are checked)")
+    imports.add_argument("--demo", action="store_true", help="the built-in demo office")
+    imports.add_argument("--db", help="the server's database URL (default: the server's)")
     return parser
 
 
@@ -189,6 +198,10 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"services, {len(config.office.counters)} counters, {len(config.devices)} "
               f"devices, {len(config.staff)} staff")
         return 0
+    if command == "bookings":
+        from server.bookings_cli import run as run_bookings
+
+        return run_bookings(args)
     raise AssertionError(command)  # pragma: no cover
 
 
