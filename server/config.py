@@ -322,14 +322,20 @@ def _calendar(raw: Any, week: WeekHours | None) -> Calendar | None:
     with their Indonesian names), the office's closure dates and extra days."""
     if not isinstance(raw, dict):
         raise ConfigError("calendar: must be a table")
-    unknown = set(raw) - {"national_holidays", "closures", "extra_days"}
+    unknown = set(raw) - {"national_holidays", "cuti_bersama", "closures", "extra_days"}
     if unknown:
         raise ConfigError(f"calendar.{sorted(unknown)[0]}: unknown key (national_holidays, "
-                          "closures, extra_days)")
-    national = raw.get("national_holidays", False)
-    if not isinstance(national, bool):
-        raise ConfigError("calendar.national_holidays: true or false")
-    days_off: dict[date, DayOff] = national_holidays() if national else {}
+                          "cuti_bersama, closures, extra_days)")
+    switches = {}
+    for name in ("national_holidays", "cuti_bersama"):
+        switches[name] = raw.get(name, False)
+        if not isinstance(switches[name], bool):
+            raise ConfigError(f"calendar.{name}: true or false")
+    days_off: dict[date, DayOff] = {}
+    if switches["cuti_bersama"]:
+        days_off.update(national_holidays(category="government"))
+    if switches["national_holidays"]:
+        days_off.update(national_holidays())
     for i, item in enumerate(_list(raw, "closures")):
         key = f"calendar.closures[{i}]"
         if not isinstance(item, dict):
@@ -348,17 +354,21 @@ def _calendar(raw: Any, week: WeekHours | None) -> Calendar | None:
     return Calendar(week, days_off, extra)
 
 
-def national_holidays(years: range | None = None) -> dict[date, DayOff]:
-    """Indonesia's national holidays (the moving Islamic ones included), with
-    the package's Indonesian and English names."""
+def national_holidays(years: range | None = None, category: str = "public"
+                      ) -> dict[date, DayOff]:
+    """Indonesia's national holidays (the moving Islamic ones included), or with
+    `category="government"` the cuti bersama the package lists (as closures),
+    with the package's Indonesian and English names."""
     import holidays
 
     this_year = date.today().year
     span = list(years or range(this_year - 1, this_year + 3))
-    names_id = holidays.country_holidays("ID", years=span, language="id")
-    names_en = holidays.country_holidays("ID", years=span, language="en_US")
+    names_id = holidays.country_holidays("ID", years=span, language="id", categories=(category,))
+    names_en = holidays.country_holidays("ID", years=span, language="en_US",
+                                         categories=(category,))
+    kind = Closed.HOLIDAY if category == "public" else Closed.CLOSURE
     return {
-        day: DayOff(day, Text(str(name), str(names_en.get(day, name))), Closed.HOLIDAY)
+        day: DayOff(day, Text(str(name), str(names_en.get(day, name))), kind)
         for day, name in sorted(names_id.items())
     }
 
