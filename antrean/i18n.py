@@ -437,10 +437,53 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "calendar.closed.holiday": ("Libur Nasional: {name}", "National holiday: {name}"),
     "calendar.closed.closure": ("Kantor tutup: {name}", "Office closed: {name}"),
     "calendar.reopens_today": ("buka kembali pukul {time}", "opens again at {time}"),
+    "calendar.opens_today": ("buka pukul {time}", "opens at {time}"),
     "calendar.reopens_on": (
         "buka kembali {weekday}, {day} {month} pukul {time}",
         "opens again on {weekday} {day} {month} at {time}",
     ),
+    "kiosk.start.booking": ("Saya punya kode booking", "I have a booking code"),
+    "kiosk.booking.title": ("Masukkan kode booking Anda", "Enter your booking code"),
+    "kiosk.booking.hint": (
+        "Ketik kode dari aplikasi M-Paspor, atau pindai kodenya di pemindai.",
+        "Type the code from the M-Paspor app, or scan it at the scanner.",
+    ),
+    "kiosk.booking.placeholder": ("Kode booking", "Booking code"),
+    "kiosk.booking.delete": ("⌫ Hapus", "⌫ Delete"),
+    "kiosk.booking.check_in": ("Lapor kedatangan", "Check in"),
+    "kiosk.booking.walk_in": ("Ambil nomor biasa", "Take a regular number"),
+    "kiosk.booking.empty": (
+        "Masukkan kode booking Anda dahulu.", "Please enter your booking code.",
+    ),
+    "kiosk.booking.not_found": (
+        "Kode booking {code} tidak ditemukan. Periksa kembali kode Anda.",
+        "Booking code {code} was not found. Please check the code.",
+    ),
+    "kiosk.booking.used": (
+        "Kode booking {code} sudah dipakai untuk lapor kedatangan.",
+        "Booking code {code} has already been checked in.",
+    ),
+    "kiosk.booking.other_day": (
+        "Booking ini untuk tanggal {date}, bukan hari ini.",
+        "This booking is for {date}, not today.",
+    ),
+    "kiosk.booking.early": (
+        "Anda datang terlalu awal. Silakan lapor kedatangan mulai pukul {time}.",
+        "You are early. Please check in from {time}.",
+    ),
+    "kiosk.booking.late": (
+        "Waktu lapor kedatangan untuk booking ini sudah lewat.",
+        "The check-in time for this booking has passed.",
+    ),
+    "kiosk.booking.late_walk_in": (
+        "Waktu lapor kedatangan untuk booking ini sudah lewat. Anda dapat mengambil nomor "
+        "antrean biasa.",
+        "The check-in time for this booking has passed. You can take a regular number instead.",
+    ),
+    "kiosk.ticket.booking": ("Booking {code}", "Booking {code}"),
+    "step.of": ("Tahap {step}/{steps}: {name}", "Step {step}/{steps}: {name}"),
+    "step.next": ("Berikutnya: {name}", "Next: {name}"),
+    "step.last": ("Tahap terakhir", "Last step"),
 }
 
 

@@ -139,8 +139,10 @@ def clock_text(moment: time | datetime, lang: str) -> str:
 
 
 def reopening_text(at: datetime, closed: Closed, lang: str) -> str:
-    if closed in (Closed.BREAK, Closed.BEFORE_HOURS):
+    if closed is Closed.BREAK:
         return tr("calendar.reopens_today", lang, time=clock_text(at, lang))
+    if closed is Closed.BEFORE_HOURS:
+        return tr("calendar.opens_today", lang, time=clock_text(at, lang))
     weekdays = tr("kiosk.weekdays", lang).split(",")
     months = tr("kiosk.months", lang).split(",")
     return tr("calendar.reopens_on", lang, weekday=weekdays[at.weekday()], day=at.day,
