@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from antrean.core.model import Counter, CounterState, Status, Ticket
 from antrean.core.office import Office
+from antrean.i18n import tr
 
 NEXT_NUMBERS_SHOWN = 5
 
@@ -84,8 +85,30 @@ def desk_of(office: Office | None, counter_id: str, device: str, services: Seque
         return Desk(None, None, device, 0)
     counter = office.counters.get(counter_id)
     ticket = office.tickets.get(counter.ticket) if counter and counter.ticket else None
-    waiting = sum(office.waiting_count(code) for code in services)
+    waiting = sum(office.waiting_count(key) for key in desk_queues(office, counter, services))
     return Desk(counter, ticket, device, waiting)
+
+
+def desk_queues(office: Office, counter: Counter | None, services: Sequence[str]) -> list[str]:
+    """The step queues the counter calls from: its own once open (with the steps
+    it chose), else every step of `services`."""
+    if counter is not None and counter.state is not CounterState.CLOSED:
+        return office.counter_queues(counter)
+    return [key for code in services if code in office.services
+            for key in office.step_queues(code)]
+
+
+def step_line(office: Office, ticket: Ticket, lang: str) -> str:
+    """"Tahap 1/2: Verifikasi berkas · Berikutnya: Wawancara & biometrik" (empty for a
+    one-step visit): where the ticket is, and what comes next."""
+    name = office.step_name(ticket)
+    if ticket.steps <= 1 or name is None:
+        return ""
+    here = tr("step.of", lang, step=ticket.step, steps=ticket.steps, name=name.get(lang))
+    following = office.step_name(ticket, ticket.step + 1)
+    after = (tr("step.next", lang, name=following.get(lang)) if following is not None
+             else tr("step.last", lang))
+    return f"{here} · {after}"
 
 
 def allowed_actions(desk: Desk, *, connected: bool, busy: bool) -> frozenset[Action]:
@@ -122,11 +145,11 @@ class WaitingSummary:
         return max(timedelta(0), now - self.oldest_issued_at)
 
 
-def waiting_summary(office: Office | None, services: Sequence[str], now: datetime
-                    ) -> WaitingSummary:
+def waiting_summary(office: Office | None, services: Sequence[str], now: datetime,
+                    counter: Counter | None = None) -> WaitingSummary:
     if office is None or not services:
         return WaitingSummary(0, None, ())
-    order = office.waiting_order(now, [code for code in services if code in office.services])
+    order = office.waiting_order(now, queues=desk_queues(office, counter, services))
     oldest = min((t.issued_at for t in order), default=None)
     return WaitingSummary(len(order), oldest, tuple(order[:NEXT_NUMBERS_SHOWN]))
 

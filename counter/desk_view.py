@@ -39,11 +39,13 @@ from counter.desk import (
     decimal_text,
     desk_of,
     elapsed_since,
+    step_line,
     ticket_clock_start,
     waiting_summary,
     whole_minutes,
 )
 from counter.dialogs import CallTicketDialog, TransferDialog
+from counter.steps import SendBackDialog
 from counter.style import state_badge_qss
 from counter.widgets import card, named_label
 
@@ -78,6 +80,8 @@ class DeskView(QWidget):
         self.figures: dict[str, Any] | None = None
         self.transfer_dialog: TransferDialog | None = None
         self.call_dialog: CallTicketDialog | None = None
+        self.send_back_dialog: SendBackDialog | None = None
+        self.step_boxes: dict[str, QCheckBox] = {}  # "D:2": serve that step
         self._inflight: str | None = None
         self._echo: dict[str, Any] | None = None
         self._choice_touched = False
@@ -109,14 +113,22 @@ class DeskView(QWidget):
         self.ticket_clock = named_label("ticketClock")
         self.ticket_detail = named_label("ticketDetail")
         self.ticket_detail.setWordWrap(True)
+        self.ticket_step = named_label("ticketStep")  # where a multi-step visit is, what's next
+        self.ticket_step.setWordWrap(True)
+        self.send_back_button = QPushButton()
+        self.send_back_button.setObjectName("compact")
+        self.send_back_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.send_back_button.clicked.connect(self.send_back)
         ticket_box.addStretch(1)
-        for label in (self.ticket_number, self.ticket_service, self.priority_badge,
-                      self.ticket_status, self.ticket_clock, self.ticket_detail):
+        for label in (self.ticket_number, self.ticket_service, self.ticket_step,
+                      self.priority_badge, self.ticket_status, self.ticket_clock,
+                      self.ticket_detail):
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             if label is self.priority_badge:
                 ticket_box.addWidget(label, 0, Qt.AlignmentFlag.AlignHCenter)
             else:
                 ticket_box.addWidget(label)
+        ticket_box.addWidget(self.send_back_button, 0, Qt.AlignmentFlag.AlignHCenter)
         ticket_box.addStretch(1)
 
         # --- actions, one function key each
@@ -154,6 +166,12 @@ class DeskView(QWidget):
         self.services_grid.setHorizontalSpacing(16)
         self.services_grid.setVerticalSpacing(4)
         counter_box.addLayout(self.services_grid)
+        self.steps_title = named_label("hint")
+        self.steps_grid = QGridLayout()
+        self.steps_grid.setHorizontalSpacing(16)
+        self.steps_grid.setVerticalSpacing(4)
+        counter_box.addWidget(self.steps_title)
+        counter_box.addLayout(self.steps_grid)
         counter_buttons = QHBoxLayout()
         self.open_button = QPushButton()
         self.close_button = QPushButton()
@@ -232,6 +250,8 @@ class DeskView(QWidget):
         self.figure_captions["average"].setText(tr("counter.figures.average", lang))
         self.counter_title.setText(tr("counter.title", lang, counter=self.counter_id))
         self.close_button.setText(tr("counter.close_counter", lang))
+        self.steps_title.setText(tr("counter.steps.title", lang))
+        self.send_back_button.setText(tr("counter.send_back", lang))
         self._rebuild_services()
         self.refresh()
 
@@ -329,7 +349,8 @@ class DeskView(QWidget):
             tr("counter.open_counter" if is_closed else "counter.apply_services", lang)
         )
         chosen = self.chosen_services()
-        changed = tuple(chosen) != tuple(counter.services)
+        changed = (tuple(chosen) != tuple(counter.services)
+                   or tuple(self.chosen_steps()) != tuple(counter.steps))
         # Saving services re-opens the counter, so not during a break (F8 resumes).
         is_open = counter.state is CounterState.OPEN
         may_change = is_closed or (desk.held_here and is_open and changed)
@@ -337,7 +358,7 @@ class DeskView(QWidget):
         self.close_button.setEnabled(
             connected and desk.held_here and desk.ticket is None
         )
-        for box in self.service_boxes.values():
+        for box in (*self.service_boxes.values(), *self.step_boxes.values()):
             box.setEnabled(not desk.held_elsewhere)
 
     def _show_ticket(self, ticket: Ticket | None) -> None:
@@ -350,11 +371,25 @@ class DeskView(QWidget):
             self.ticket_status.setText("")
             self.ticket_clock.setText("")
             self.ticket_detail.setText("")
+            self.ticket_step.hide()
+            self.send_back_button.hide()
             return
         self.ticket_number.setText(ticket.number)
         self.ticket_service.setText(self._service_label(ticket.service))
-        self.priority_badge.setText(tr("common.priority", lang))
-        self.priority_badge.setVisible(ticket.priority is Priority.PRIORITY)
+        steps = step_line(office, ticket, lang)
+        self.ticket_step.setText(steps)
+        self.ticket_step.setVisible(bool(steps))
+        self.send_back_button.setVisible(ticket.step > 1)
+        self.send_back_button.setEnabled(
+            ticket.step > 1 and self.link.connected and not self.busy
+            and ticket.status in (Status.CALLED, Status.SERVING))
+        if ticket.booking:
+            self.priority_badge.setText(tr("counter.booking_badge", lang,
+                                           mark=office.booking_rules.mark, code=ticket.booking))
+        else:
+            self.priority_badge.setText(tr("common.priority", lang))
+        self.priority_badge.setVisible(ticket.priority is Priority.PRIORITY
+                                       or ticket.booking is not None)
         self.ticket_status.setText(
             tr("counter.ticket_status", lang, status=tr(f"status.{ticket.status.value}", lang))
         )
@@ -372,7 +407,7 @@ class DeskView(QWidget):
         lang = self.lang
         services = self.queue_services()
         now = datetime.now(UTC)
-        summary = waiting_summary(self.office, services, now)
+        summary = waiting_summary(self.office, services, now, self.counter())
         self.waiting_title.setText(
             tr("counter.waiting.title", lang)
             + (f" ({', '.join(services)})" if services else "")
@@ -446,6 +481,47 @@ class DeskView(QWidget):
                 box.blockSignals(True)
                 box.setChecked(code in chosen)
                 box.blockSignals(False)
+        self._rebuild_steps()
+
+    def _rebuild_steps(self) -> None:
+        """One box per step of each multi-step service (all ticked: every step)."""
+        office = self.office
+        keys = [f"{code}:{n}" for code, service in (office.services.items() if office else [])
+                for n in range(1, service.spec.step_count + 1) if service.spec.step_count > 1]
+        if list(self.step_boxes) != keys:
+            for box in self.step_boxes.values():
+                self.steps_grid.removeWidget(box)
+                box.deleteLater()
+            self.step_boxes = {}
+            for index, key in enumerate(keys):
+                box = QCheckBox()
+                box.setChecked(True)
+                box.toggled.connect(self._on_choice_toggled)
+                self.step_boxes[key] = box
+                self.steps_grid.addWidget(box, index // 2, index % 2)
+        for key, box in self.step_boxes.items():
+            code, _, step = key.partition(":")
+            assert office is not None
+            name = office.services[code].spec.steps[int(step) - 1].get(self.lang)
+            box.setText(f"{code}{step} · {name}".replace("&", "&&"))
+        self.steps_title.setVisible(bool(keys))
+
+    def chosen_steps(self) -> list[str]:
+        """The steps to send with `counter.open`: empty while every step of the
+        chosen services is ticked (the counter then serves every step)."""
+        chosen = self.chosen_services()
+        ticked = {key for key, box in self.step_boxes.items() if box.isChecked()}
+        relevant = {key for key in self.step_boxes if key.partition(":")[0] in chosen}
+        if relevant <= ticked:
+            return []
+        office = self.office
+        steps: list[str] = []
+        for code in chosen:
+            count = office.services[code].spec.step_count if office and code in office.services \
+                else 1
+            steps += [f"{code}:{n}" for n in range(1, count + 1)
+                      if count == 1 or f"{code}:{n}" in ticked]
+        return steps
 
     def _sync_service_choice(self, counter: Counter | None) -> None:
         """Until staff change the ticks, they show the counter's own services."""
@@ -453,6 +529,12 @@ class DeskView(QWidget):
             return
         for code, box in self.service_boxes.items():
             wanted = code in counter.services
+            if box.isChecked() != wanted:
+                box.blockSignals(True)
+                box.setChecked(wanted)
+                box.blockSignals(False)
+        for key, box in self.step_boxes.items():
+            wanted = not counter.steps or key in counter.steps
             if box.isChecked() != wanted:
                 box.blockSignals(True)
                 box.setChecked(wanted)
@@ -475,8 +557,10 @@ class DeskView(QWidget):
             self._ask_number()
         elif action is Action.PAUSE_RESUME and desk.counter is not None:
             if desk.counter.state is CounterState.PAUSED:
+                steps = list(desk.counter.steps)
                 self._send("counter.open", self._done("counter.done.resumed"),
-                           counter=self.counter_id, services=list(desk.counter.services))
+                           counter=self.counter_id, services=list(desk.counter.services),
+                           **({"steps": steps} if steps else {}))
             else:
                 self._send("counter.pause", self._done("counter.done.paused"),
                            counter=self.counter_id)
@@ -486,7 +570,8 @@ class DeskView(QWidget):
             request, message = {
                 Action.RECALL: ("ticket.recall", "counter.done.recalled"),
                 Action.START: ("ticket.start", "counter.done.started"),
-                Action.COMPLETE: ("ticket.complete", "counter.done.completed"),
+                Action.COMPLETE: ("ticket.complete", "counter.done.advanced"
+                                  if ticket.step < ticket.steps else "counter.done.completed"),
                 Action.NO_SHOW: ("ticket.no_show", "counter.done.no_show"),
             }[action]
             self._send(request, self._done(message), ticket=ticket.id)
@@ -498,8 +583,25 @@ class DeskView(QWidget):
             return
         message = ("counter.done.opened" if counter.state is CounterState.CLOSED
                    else "counter.done.services")
+        steps = self.chosen_steps()
         self._send("counter.open", self._done(message), counter=self.counter_id,
-                   services=chosen)
+                   services=chosen, **({"steps": steps} if steps else {}))
+
+    def send_back(self) -> None:
+        """Back one step (documents missing), with the reason the dialog asks for."""
+        ticket = self.desk().ticket
+        if ticket is None or ticket.step <= 1 or not self.send_back_button.isEnabled():
+            return
+        dialog = SendBackDialog(ticket.number, self.lang, self)
+        self.send_back_dialog = dialog
+
+        def chosen() -> None:
+            self._send("ticket.send_back", self._done("counter.done.sent_back"),
+                       ticket=ticket.id, reason=dialog.reason_text())
+
+        dialog.accepted.connect(chosen)
+        dialog.finished.connect(self._forget_dialogs)
+        dialog.open()
 
     def close_counter(self) -> None:
         if self.close_button.isEnabled():
@@ -544,6 +646,9 @@ class DeskView(QWidget):
         if self.call_dialog is not None and not self.call_dialog.isVisible():
             self.call_dialog.deleteLater()
             self.call_dialog = None
+        if self.send_back_dialog is not None and not self.send_back_dialog.isVisible():
+            self.send_back_dialog.deleteLater()
+            self.send_back_dialog = None
 
     # ================================================================ requests
     def _send(self, type_: str, on_ok: Callable[[dict[str, Any]], None], **fields: Any) -> None:

@@ -37,6 +37,7 @@ from antrean.core.office import Event, Office
 from antrean.i18n import CATALOGUE, error_text, tr
 from antrean.qt.link import Answer, ServerLink
 from antrean.qt.theme import RED, WHITE
+from counter.bookings_view import BookingsView
 from counter.desk import clock_text, elapsed_since, ticket_clock_start
 from counter.style import state_badge_qss
 from counter.widgets import card, named_label
@@ -90,11 +91,14 @@ class SupervisorView(QWidget):
         self.lang = lang
         self._inflight: set[str] = set()
         self.service_rows: dict[str, ServiceRow] = {}
+        self.bookings = BookingsView(link, lang)  # issue 12
+        self.bookings.report.connect(self.report)
         self._build()
         self.link.event_received.connect(self._on_event)
         self.link.snapshot_loaded.connect(self._on_snapshot)
         self.link.connected_changed.connect(lambda _connected: self.refresh())
         self.retranslate()
+        self.bookings.load()
 
     # ================================================================ layout
     def _build(self) -> None:
@@ -159,6 +163,7 @@ class SupervisorView(QWidget):
         outer.setSpacing(12)
         outer.addLayout(top, 1)
         outer.addLayout(bottom, 0)
+        outer.addWidget(self.bookings)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -186,6 +191,7 @@ class SupervisorView(QWidget):
     # ================================================================ language
     def set_language(self, lang: str) -> None:
         self.lang = lang
+        self.bookings.set_language(lang)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -422,6 +428,8 @@ class SupervisorView(QWidget):
 
     def _on_snapshot(self) -> None:
         self.refresh()
+        self.bookings.refresh()
+        self.bookings.load()
 
 
 def device_label(report: DeviceStatus, lang: str) -> str:

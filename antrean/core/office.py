@@ -193,9 +193,13 @@ class Office:
         service = self.services[code]
         return waiting, eta_minutes(waiting, service.service_minutes, self.open_counters_for(code))
 
-    def waiting_order(self, now: datetime, services: Iterable[str] | None = None) -> list[Ticket]:
+    def waiting_order(self, now: datetime, services: Iterable[str] | None = None, *,
+                      queues: Iterable[str] | None = None) -> list[Ticket]:
+        """Waiting tickets in call order, of `services` (every step of each) or of
+        the step queues `queues` ("D:2", see `counter_queues`)."""
         codes = list(services) if services is not None else list(self.services)
-        keys = [k for code in codes for k in self.step_queues(code)]
+        keys = (list(queues) if queues is not None
+                else [k for code in codes for k in self.step_queues(code)])
         ids = call_order(self.queues, keys, self.weights, self.streak, self.policy, now)
         return [self.tickets[i] for i in ids]
 
