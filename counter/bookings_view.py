@@ -31,6 +31,7 @@ from counter.widgets import card, named_label
 
 BOOKING_COLUMNS = ("code", "service", "slot", "name", "state")
 SLOT_MINUTES = 30
+CANCEL_COLUMN_PX = 150
 
 
 class BookingsView(QWidget):
@@ -53,6 +54,8 @@ class BookingsView(QWidget):
         self.date = QDateEdit(QDate.currentDate())
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
+        self._date_touched = False  # until staff pick a date, it follows the office day
+        self.date.userDateChanged.connect(lambda _d: setattr(self, "_date_touched", True))
         self.start = QTimeEdit(QTime(8, 0))
         self.start.setDisplayFormat("HH:mm")
         self.end = QTimeEdit(QTime(8, SLOT_MINUTES))
@@ -79,10 +82,12 @@ class BookingsView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(34)
+        self.table.verticalHeader().setDefaultSectionSize(44)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(BOOKING_COLUMNS.index("name"),
+                                    QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(len(BOOKING_COLUMNS), QHeaderView.ResizeMode.Fixed)
         self.table.setMinimumHeight(160)
         self.none_label = named_label("hint")
         box.addWidget(self.none_label)
@@ -128,9 +133,15 @@ class BookingsView(QWidget):
         if [self.service.itemData(i) for i in range(self.service.count())] != codes:
             self.service.clear()
             for code in codes:
-                assert office is not None
-                self.service.addItem(f"{code} · {office.services[code].spec.name.get(self.lang)}",
-                                     code)
+                self.service.addItem(code, code)
+        if office is not None and not self._date_touched:
+            self.date.blockSignals(True)
+            self.date.setDate(QDate(office.day.year, office.day.month, office.day.day))
+            self.date.blockSignals(False)
+        for index, code in enumerate(codes):
+            assert office is not None
+            self.service.setItemText(
+                index, f"{code} · {office.services[code].spec.name.get(self.lang)}")
         self._show_table()
         self._update_enabled()
 
@@ -150,8 +161,13 @@ class BookingsView(QWidget):
             cancel.setObjectName("compact")
             cancel.setEnabled(state == "booked" and self.link.connected)
             cancel.clicked.connect(lambda _=False, code=booking["code"]: self.cancel(code))
-            self.table.setCellWidget(row, len(BOOKING_COLUMNS), cancel)
+            holder = QWidget()
+            inside = QHBoxLayout(holder)
+            inside.setContentsMargins(4, 2, 4, 2)
+            inside.addWidget(cancel)
+            self.table.setCellWidget(row, len(BOOKING_COLUMNS), holder)
             self.cancel_buttons[booking["code"]] = cancel
+        self.table.setColumnWidth(len(BOOKING_COLUMNS), CANCEL_COLUMN_PX)
         self.none_label.setVisible(not self.bookings)
         self.table.setVisible(bool(self.bookings))
 

@@ -13,7 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from antrean.i18n import tr
 from antrean.qt.theme import BLUE, NAVY, RED, WHITE
@@ -89,17 +96,22 @@ class BookingScreen(QWidget):
         self.submit_button = _key("", "continueButton")
         self.submit_button.clicked.connect(self._submit)
 
+        # What the server said takes the place of the title and hint: on a 768-pixel
+        # kiosk the code, four rows of 90-pixel keys and the buttons fill the rest.
+        message_row = QHBoxLayout()
+        message_row.addWidget(self.message_label, 1)
+        message_row.addWidget(self.walk_in_button)
+        code_row = QHBoxLayout()
+        code_row.addWidget(self.back_button)
+        code_row.addWidget(self.code_edit, 1)
+        code_row.addWidget(self.submit_button)
+        self._rows = (message_row, code_row)
         column = QVBoxLayout(self)
         column.addWidget(self.title_label)
         column.addWidget(self.hint_label)
-        column.addWidget(self.code_edit)
-        column.addWidget(self.message_label)
+        column.addLayout(message_row)
+        column.addLayout(code_row)
         column.addLayout(self._grid, 1)
-        actions = QGridLayout()
-        actions.addWidget(self.back_button, 0, 0, Qt.AlignmentFlag.AlignLeft)
-        actions.addWidget(self.walk_in_button, 0, 1, Qt.AlignmentFlag.AlignCenter)
-        actions.addWidget(self.submit_button, 0, 2, Qt.AlignmentFlag.AlignRight)
-        column.addLayout(actions)
 
     @property
     def code(self) -> str:
@@ -123,6 +135,8 @@ class BookingScreen(QWidget):
     def show_message(self, text: str, lang: str, walk_in_service: str = "") -> None:
         self.message_label.setText(text)
         self.message_label.setVisible(bool(text))
+        self.title_label.setVisible(not text)
+        self.hint_label.setVisible(not text)
         self._walk_in_service = walk_in_service
         self.walk_in_button.setVisible(bool(walk_in_service))
 
@@ -130,6 +144,8 @@ class BookingScreen(QWidget):
         spacing = m.px(12, 6)
         self._grid.setHorizontalSpacing(spacing)
         self._grid.setVerticalSpacing(spacing)
+        for row in self._rows:
+            row.setSpacing(m.px(16, 8))
 
     def _type(self, letter: str) -> None:
         self.code_edit.insert(letter)

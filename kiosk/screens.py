@@ -131,7 +131,7 @@ class StartScreen(QWidget):
         column.addWidget(self.welcome_label)
         column.addWidget(self.office_label)
         column.addStretch(1)
-        column.addWidget(self.closed_label, 0, ALIGN_CENTER)
+        column.addWidget(self.closed_label)  # full width: a long holiday name wraps in it
         column.addWidget(self.take_button, 0, ALIGN_CENTER)
         column.addSpacing(12)
         column.addWidget(self.booking_button, 0, ALIGN_CENTER)
