@@ -494,7 +494,10 @@ class AntreanServer:
             session.device, "any", limits.requests_per_second, limits.requests_per_second, now
         ):
             return False
-        if request.type == "ticket.issue" and limits.issue_per_minute is not None:
+        # A check-in issues a ticket too (and must not let a kiosk guess codes fast).
+        if request.type in ("ticket.issue", "booking.check_in") and (
+            limits.issue_per_minute is not None
+        ):
             return self._limiter.allow(
                 session.device, "issue", limits.issue_per_minute / 60, limits.issue_per_minute,
                 now,

@@ -15,6 +15,7 @@ from server.config import StaffMember
 from server.demo import DEMO_HASHES
 from tests.server.databases import ON_BOTH_DATABASES
 from tests.server.servers import Servers
+from tests.server.test_security import config_with_limits
 from tests.server.wire import RawClient
 from tests.support import FakeClock, ServerThread, cached_demo_config, open_counter
 
@@ -157,3 +158,39 @@ def test_two_step_visit_over_the_wire(server: ServerThread, connect: Connect) ->
     first.ok("ticket.complete", ticket=ticket["id"])
     second.ok("ticket.call_next", counter="6")
     assert second.ok("ticket.complete", ticket=ticket["id"])["ticket"]["status"] == "done"
+
+
+def test_ticket_rows_keep_step_and_booking_and_a_restart_keeps_the_visit(
+        servers: Servers, connect: Connect) -> None:
+    clock = FakeClock(jakarta(FRIDAY, 9, 50))
+    server = servers.start(clock=clock)
+    supervisor = connect(server, "supervisor")
+    supervisor.login()
+    supervisor.ok("booking.add", code="MP-0009", service="D", date="2026-03-06",
+                  start="10:00", end="10:30")
+    kiosk = connect(server, "kiosk")
+    booked = kiosk.ok("booking.check_in", code="MP-0009")["ticket"]
+    counter = connect(server, "counter", "counter-4")
+    open_counter(counter, "4", ["D"])
+    counter.ok("ticket.call_next", counter="4")
+    counter.ok("ticket.complete", ticket=booked["id"])
+    rows = server.run(server.server.store.tickets_of_day(FRIDAY))  # type: ignore[union-attr]
+    assert [(r["number"], r["step"], r["steps"], r["booking"], r["status"]) for r in rows] == [
+        ("D001", 2, 2, "MP-0009", "waiting")]
+    assert rows[0]["slot_at"].startswith("2026-03-06T10:00")
+    again = servers.restart(server)
+    counter2 = connect(again, "counter", "counter-6")
+    open_counter(counter2, "6", ["D"])
+    called = counter2.ok("ticket.call_next", counter="6")["ticket"]
+    assert (called["number"], called["step"], called["booking"]) == ("D001", 2, "MP-0009")
+    assert counter2.ok("ticket.complete", ticket=called["id"])["ticket"]["status"] == "done"
+
+
+def test_check_ins_count_against_the_kiosks_issue_limit(servers: Servers,
+                                                        connect: Connect) -> None:
+    """Guessing codes at a kiosk is as slow as taking numbers there."""
+    server = servers.start(config_with_limits(issue_per_minute=3, requests_per_second=50))
+    kiosk = connect(server, "kiosk", "kiosk-1")
+    codes = [kiosk.request("booking.check_in", code=f"GUESS-{n}")["code"] for n in range(4)]
+    assert codes == ["not_found", "not_found", "not_found", "rate_limited"]
+    assert kiosk.request("ticket.issue", service="A")["code"] == "rate_limited"
