@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,7 +41,7 @@ from antrean.core.model import Priority, Service, Text
 from antrean.core.office import Office
 from antrean.i18n import DEFAULT_LANGUAGE, error_text, tr
 from antrean.qt.link import Answer, ServerLink
-from kiosk.booking import BookingScreen, ScanBuffer, booking_stylesheet
+from kiosk.booking import BookingScreen, ScanBuffer, booking_stylesheet, ticket_notes
 from kiosk.printing import (
     PrinterUnavailable,
     PrintJobRunner,
@@ -458,7 +459,8 @@ class KioskWindow(QWidget):
         except (KeyError, ValueError) as exc:
             self._on_printed(str(ticket.get("id", "")), PrinterUnavailable("error", str(exc)))
             return
-        self._runner.submit(job)
+        notes = ticket_notes(ticket, service, visit.lang)  # booking code, step (issue 12)
+        self._runner.submit(replace(job, footer=(*notes, *job.footer)) if notes else job)
 
     def _reprint(self) -> None:
         if self.visit.ticket is not None:

@@ -15,7 +15,9 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from antrean.core.calendar import Calendar, Period, WeekHours
-from kiosk.booking import ScanBuffer
+from antrean.core.model import Service
+from kiosk.booking import ScanBuffer, ticket_notes
+from kiosk.printing import TicketPrint
 from kiosk.window import KioskWindow
 from tests.kiosk.conftest import MakeKiosk, server_tickets, staff_client, tap
 from tests.support import FakeClock, ServerThread, cached_demo_config
@@ -81,16 +83,29 @@ def test_check_in_by_typing_on_the_on_screen_keyboard(
     assert ticket["booking"] == "MP-0001" and ticket["slot_at"].startswith("2026-03-04T10:00")
 
 
+class PaperTray:
+    """A printer that keeps what it was given."""
+
+    def __init__(self) -> None:
+        self.printed: list[TicketPrint] = []
+
+    def print_ticket(self, ticket: TicketPrint) -> None:
+        self.printed.append(ticket)
+
+
 def test_check_in_by_a_scanner_on_the_start_screen(
         qtbot: QtBot, office_server: ServerThread, make_kiosk: MakeKiosk,
         clock: FakeClock) -> None:
     add_booking(office_server, "MP-0002")
-    window = kiosk(make_kiosk, office_server, clock)
+    tray = PaperTray()
+    window = make_kiosk(server=office_server, clock=clock, lang="id", printer=tray)
     assert window.current_screen() is window.start_screen
     qtbot.keyClicks(window, "mp-0002")  # a scanner: one key every few ms
     qtbot.keyClick(window, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.current_screen() is window.ticket_screen, timeout=5000)
     assert [t["booking"] for t in server_tickets(office_server)] == ["MP-0002"]
+    qtbot.waitUntil(lambda: bool(tray.printed), timeout=5000)
+    assert tray.printed[0].footer[0] == "Booking MP-0002"  # the printed ticket says so too
 
 
 def test_scanner_keystrokes_land_in_the_code_field_too(
@@ -169,3 +184,14 @@ def test_friday_break_shows_the_reopening_time(
     window._tick()  # the kiosk's minute tick, without waiting a minute
     assert tile.isEnabled()
     assert not window.start_screen.closed_label.isVisible()
+
+
+def test_printed_notes_for_a_step_and_a_booking() -> None:
+    demo = cached_demo_config().office
+    stay_permit = next(s for s in demo.services if s.code == "D")
+    service = Service(stay_permit)
+    assert ticket_notes({"step": 1, "steps": 2}, service, "id") == (
+        "Tahap 1/2: Verifikasi berkas",)
+    assert ticket_notes({"step": 2, "steps": 2, "booking": "MP-1"}, service, "en") == (
+        "Booking MP-1", "Step 2/2: Interview & biometrics")
+    assert ticket_notes({"step": 1, "steps": 1}, None, "id") == ()
