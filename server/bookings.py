@@ -175,6 +175,9 @@ def check_skills(server: AntreanServer, staff: StaffRef | None, services: Iterab
                  steps: Iterable[str]) -> None:
     """`forbidden`, naming them, when the member of staff may not serve some of
     the services or steps a counter is being opened for."""
+    services = list(services)
+    for code in services:
+        server.office.find_service(code)  # an unknown service is not_found, not forbidden
     member = server.config.staff_by_username(staff.username) if staff else None
     counts = {code: s.spec.step_count for code, s in server.office.services.items()}
     refused = refused_skills(member, services, steps, counts)

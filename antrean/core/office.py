@@ -505,11 +505,6 @@ class Office:
             per_service = services.get(ticket.service)
             if ticket.booking is not None and per_service is not None:
                 per_service["appointments"] += 1
-            if ticket.booking is not None and ticket.status is Status.NO_SHOW:
-                # Appointments' no-shows are counted apart (a booked slot lost).
-                if per_service is not None:
-                    per_service["appointment_no_show"] += 1
-                continue
             if ticket.called_at is not None:
                 waits.setdefault(ticket.service, []).append(
                     (ticket.called_at - ticket.issued_at).total_seconds() / 60
@@ -523,9 +518,11 @@ class Office:
                     if figures is not None:
                         figures["served"] += 1
             elif ticket.status is Status.NO_SHOW:
-                for figures in (per_counter, per_service):
-                    if figures is not None:
-                        figures["no_show"] += 1
+                if per_counter is not None:
+                    per_counter["no_show"] += 1
+                if per_service is not None:
+                    # A service's booked no-shows are counted apart (a booked slot lost).
+                    per_service["appointment_no_show" if ticket.booking else "no_show"] += 1
         for counter_id, values in durations.items():
             if counter_id in counters:
                 counters[counter_id]["service_minutes"] = round(sum(values) / len(values), 1)
@@ -659,6 +656,9 @@ class Office:
 
     def _service_wire(self, service: Service, now: datetime | None = None) -> JSON:
         wire = service.to_wire(self.local(now) if now is not None else None)
+        if now is not None:  # the calendar's answer (breaks, holidays), not only `hours`
+            wire["open"] = service.open and self.service_state(service.code,
+                                                               self.local(now)).open
         if service.code in self.queues:
             waiting, eta = self.outlook(service.code)
             wire["waiting"] = waiting

@@ -50,6 +50,8 @@ def calendar_server(servers: Servers, clock: FakeClock) -> ServerThread:
 def test_friday_break_refuses_with_the_reason_and_counters_go_on(
         calendar_server: ServerThread, connect: Connect, clock: FakeClock) -> None:
     kiosk = connect(calendar_server, "kiosk")
+    services = {s["code"]: s for s in kiosk.welcome["snapshot"]["services"]}
+    assert (services["A"]["open"], services["A"]["enabled"]) == (False, True)  # 12:00: break
     clock.now = jakarta(FRIDAY, 11)
     ticket = kiosk.ok("ticket.issue", service="A")["ticket"]
     clock.now = jakarta(FRIDAY, 12)
