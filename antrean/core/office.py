@@ -177,10 +177,14 @@ class Office:
     def view(self, ticket: Ticket, now: datetime) -> TicketView:
         if ticket.status is not Status.WAITING:
             return TicketView(ticket, 0, 0)
-        queue = self.queues[queue_of(ticket)]
+        key = queue_of(ticket)
+        queue = self.queues[key]
         ahead = ahead_of(queue, ticket, self.streak, self.policy, now)
         service = self.services[ticket.service]
-        eta = eta_minutes(ahead, service.service_minutes, self.open_counters_for(ticket.service))
+        counters = (self.open_counters_for(ticket.service) if ticket.steps <= 1 else sum(
+            1 for c in self.counters.values()
+            if c.state is CounterState.OPEN and key in self.counter_queues(c)))
+        eta = eta_minutes(ahead, service.service_minutes, counters)
         return TicketView(ticket, ahead, eta)
 
     def waiting_count(self, code: str) -> int:

@@ -103,3 +103,20 @@ def test_replay_and_mirror_agree_on_steps() -> None:
         assert e["step"] == 2
     restored = Office.from_checkpoint(replay.spec, office.checkpoint())
     assert restored.queues["D:2"].regular == office.queues["D:2"].regular
+
+
+def test_a_later_steps_wait_counts_only_the_counters_serving_that_step() -> None:
+    office, clock = two_step_office(), Clock()
+    first = issue(office, "D", clock.now)
+    second = issue(office, "D", clock.tick(minutes=1))
+    office.open_counter("1", ["D"], DEVICE["1"], None, clock.tick(), steps=["D:1"])
+    for ticket in (first, second):
+        office.call_next("1", DEVICE["1"], clock.tick())
+        office.complete(ticket.id, DEVICE["1"], clock.tick())
+    view = office.view(office.tickets[second.id], clock.tick())
+    assert (view.ticket.step, view.ahead) == (2, 1)
+    # Nobody serves step 2 yet: one counter is assumed, not counter 1 (step 1 only).
+    office.open_counter("2", ["D"], DEVICE["2"], None, clock.tick(), steps=["D:1"])
+    assert office.view(office.tickets[second.id], clock.now).eta_minutes == 10
+    office.open_counter("2", ["D"], DEVICE["2"], None, clock.tick(), steps=["D:2"])
+    assert office.view(office.tickets[second.id], clock.now).eta_minutes == 10
