@@ -520,6 +520,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{number} finished this step and waits for the next.",
     ),
     "counter.booking_badge": ("{mark} Booking {code}", "{mark} Booking {code}"),
+    "error.booking_used": (
+        "Kode booking ini sudah dipakai untuk lapor kedatangan.",
+        "This booking code has already been checked in.",
+    ),
+    "error.booking_early": (
+        "Terlalu awal untuk lapor kedatangan booking ini.", "Too early to check in this booking.",
+    ),
+    "error.booking_late": (
+        "Waktu lapor kedatangan booking ini sudah lewat.",
+        "The check-in time for this booking has passed.",
+    ),
+    "error.booking_other_day": ("Booking ini untuk hari lain.", "This booking is for another day."),
 }
 
 
