@@ -423,8 +423,10 @@ class SupervisorView(QWidget):
         self.refresh()
 
     # ================================================================ events
-    def _on_event(self, _event: Event) -> None:
+    def _on_event(self, event: Event) -> None:
         self.refresh()
+        if event.name == "ticket.issued" and event.extra.get("via") == "booking":
+            self.bookings.load()  # a booking just checked in
 
     def _on_snapshot(self) -> None:
         self.refresh()

@@ -469,7 +469,7 @@ class AntreanServer:
             await self._login(session, request)
             return
         if request.type in bookings.DIRECT_REQUESTS:
-            self._send(session.ws, await bookings.answer(self, request))
+            self._send(session.ws, await bookings.answer(self, request, session.staff))
             return
         if request.type == "booking.check_in":
             self._booking = await bookings.find_booking(self.store, request.args["code"])

@@ -42,13 +42,18 @@ bookings_table = Table(
     Column("name", String(200)),
     Column("cancelled", Integer, nullable=False, default=0),
     Column("updated_at", String(40), nullable=False),
+    # Who did it (the audit of bookings, which are not events: they hold names):
+    # a supervisor's username, or "import:<file name>".
+    Column("added_by", String(200)),
+    Column("cancelled_by", String(200)),
 )
 
 CSV_COLUMNS = ("code", "service", "date", "start", "end", "name")
 
 
-def _row(booking: Booking) -> dict[str, Any]:
-    return {"code": booking.code, "service": booking.service, "day": booking.day.isoformat(),
+def _row(booking: Booking, by: str | None) -> dict[str, Any]:
+    return {"added_by": by, "cancelled_by": None,
+            "code": booking.code, "service": booking.service, "day": booking.day.isoformat(),
             "start": booking.start.strftime("%H:%M"), "end": booking.end.strftime("%H:%M"),
             "name": booking.name, "cancelled": int(booking.cancelled),
             "updated_at": datetime.now(UTC).isoformat(timespec="seconds")}
@@ -79,7 +84,8 @@ async def bookings_of_day(store: Store, day: str) -> list[Booking]:
     return await store._run(work)
 
 
-async def add_bookings(store: Store, bookings: Iterable[Booking]) -> tuple[int, list[str]]:
+async def add_bookings(store: Store, bookings: Iterable[Booking], by: str | None = None
+                       ) -> tuple[int, list[str]]:
     """Insert the new codes; a code already there with the same content is
     skipped (an import run twice adds nothing), with other content it is
     reported as a conflict and left as it is. Returns (added, conflicting codes)."""
@@ -91,7 +97,7 @@ async def add_bookings(store: Store, bookings: Iterable[Booking]) -> tuple[int, 
             row = conn.execute(select(bookings_table).where(
                 bookings_table.c.code == booking.code)).first()
             if row is None:
-                conn.execute(bookings_table.insert().values(**_row(booking)))
+                conn.execute(bookings_table.insert().values(**_row(booking, by)))
                 added += 1
             elif _booking(row) != booking:
                 conflicts.append(booking.code)
@@ -100,14 +106,15 @@ async def add_bookings(store: Store, bookings: Iterable[Booking]) -> tuple[int, 
     return await store._run(work, transaction=True)
 
 
-async def cancel_booking(store: Store, code: str) -> Booking | None:
+async def cancel_booking(store: Store, code: str, by: str | None = None) -> Booking | None:
     def work(conn: Connection) -> Booking | None:
         key = normalise_code(code)
         row = conn.execute(select(bookings_table).where(bookings_table.c.code == key)).first()
         if row is None:
             return None
         conn.execute(bookings_table.update().where(bookings_table.c.code == key)
-                     .values(cancelled=1, updated_at=datetime.now(UTC).isoformat()))
+                     .values(cancelled=1, cancelled_by=by,
+                             updated_at=datetime.now(UTC).isoformat(timespec="seconds")))
         return _booking(row)
 
     return await store._run(work, transaction=True)
@@ -147,7 +154,8 @@ def read_csv(text: str, services: Iterable[str]) -> list[Booking]:
 
 
 async def import_file(store: Store, path: Path, services: Iterable[str]) -> tuple[int, list[str]]:
-    return await add_bookings(store, read_csv(path.read_text(encoding="utf-8"), services))
+    return await add_bookings(store, read_csv(path.read_text(encoding="utf-8"), services),
+                              by=f"import:{path.name}")
 
 
 # ------------------------------------------------------------------ skills
@@ -190,21 +198,24 @@ def check_skills(server: AntreanServer, staff: StaffRef | None, services: Iterab
 DIRECT_REQUESTS = frozenset({"booking.add", "booking.cancel", "booking.list"})
 
 
-async def answer(server: AntreanServer, request: protocol.Request) -> str:
-    """A supervisor's booking request, answered once the bookings table has it."""
+async def answer(server: AntreanServer, request: protocol.Request,
+                 staff: StaffRef | None = None) -> str:
+    """A supervisor's booking request, answered once the bookings table has it
+    (with the username of the member of staff who asked)."""
     args = request.args
+    by = staff.username if staff is not None else None
     try:
         if request.type == "booking.add":
             booking = make_booking(args["code"], args["service"], args["date"], args["start"],
                                    args["end"], args.get("name"))
             server.office.find_service(booking.service)
-            _, conflicts = await add_bookings(server.store, [booking])
+            _, conflicts = await add_bookings(server.store, [booking], by)
             if conflicts:
                 raise DomainError("conflict", f"booking {booking.code} exists with other "
                                   "details: cancel it first")
             return protocol.ok(request.id, {"booking": booking.to_wire()})
         if request.type == "booking.cancel":
-            cancelled = await cancel_booking(server.store, args["code"])
+            cancelled = await cancel_booking(server.store, args["code"], by)
             if cancelled is None:
                 raise DomainError("not_found", f"no booking {normalise_code(args['code'])}")
             return protocol.ok(request.id, {"booking": {**cancelled.to_wire(),

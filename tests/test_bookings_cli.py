@@ -7,9 +7,10 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from antrean.cli import main
-from server.bookings import bookings_of_day
+from server.bookings import bookings_of_day, bookings_table
 from server.store import Store
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "assets" / "bookings.example.csv"
@@ -26,6 +27,19 @@ def stored(db: str, day: str) -> list[str]:
     return asyncio.run(read())
 
 
+def added_by(db: str, code: str) -> str | None:
+    async def read() -> str | None:
+        store = Store(db)
+        await store.open()
+        try:
+            row = await store._run(lambda conn: conn.execute(
+                select(bookings_table.c.added_by).where(bookings_table.c.code == code)).one())
+            return row[0]  # type: ignore[no-any-return]
+        finally:
+            await store.close()
+    return asyncio.run(read())
+
+
 def test_import_twice_adds_nothing_the_second_time(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = f"sqlite:///{tmp_path / 'office.db'}"
@@ -34,6 +48,7 @@ def test_import_twice_adds_nothing_the_second_time(
     assert main(["bookings", "import", str(EXAMPLE), "--demo", "--db", db]) == 0
     assert "0 new booking(s)" in capsys.readouterr().out
     assert stored(db, "2026-12-02") == ["MP-7Q2K9A", "MP-4H8T1C", "MP-9X3M5D", "MP-2B6R8E"]
+    assert added_by(db, "MP-7Q2K9A") == "import:bookings.example.csv"
 
 
 def test_a_bad_line_is_named_and_nothing_is_imported(

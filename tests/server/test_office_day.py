@@ -8,13 +8,16 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
 
 from antrean.core.calendar import Calendar, Closed, DayOff, Period, WeekHours
 from antrean.core.model import Text
+from server.bookings import bookings_table
 from server.config import StaffMember
 from server.demo import DEMO_HASHES
 from tests.server.databases import ON_BOTH_DATABASES
-from tests.server.servers import Servers
+from tests.server.servers import Servers, app
 from tests.server.test_security import config_with_limits
 from tests.server.wire import RawClient
 from tests.support import FakeClock, ServerThread, cached_demo_config, open_counter
@@ -28,6 +31,18 @@ HOLIDAY = DayOff(date(2026, 3, 20), Text("Hari Raya Idul Fitri", "Eid al-Fitr"),
 
 def jakarta(day: date, hh: int, mm: int = 0) -> datetime:
     return datetime.combine(day, time(hh - 7, mm), UTC)  # Asia/Jakarta is UTC+7
+
+
+def audit_of(server: ServerThread, code: str) -> tuple[str | None, str | None]:
+    """(added_by, cancelled_by) of a booking, as the bookings table has them."""
+    store = app(server).store
+
+    def read(conn: Connection) -> tuple[str | None, str | None]:
+        row = conn.execute(select(bookings_table.c.added_by, bookings_table.c.cancelled_by)
+                           .where(bookings_table.c.code == code)).one()
+        return row[0], row[1]
+
+    return server.run(store._run(read))  # type: ignore[no-any-return]
 
 
 def office_with_calendar() -> object:
@@ -128,6 +143,7 @@ def test_bookings_add_check_in_once_and_cancel(
     assert supervisor.ok("booking.cancel", code="MP-0004")["booking"]["cancelled"]
     assert kiosk.request("booking.check_in", code="MP-0004")["code"] == "not_found"
     assert supervisor.request("booking.cancel", code="NOPE")["code"] == "not_found"
+    assert audit_of(server, "MP-0004") == ("demo", "demo")  # who added it, who cancelled it
     # A restart keeps the check-in: the code stays used.
     again = servers.restart(server)
     kiosk2 = connect(again, "kiosk", "kiosk-2")
