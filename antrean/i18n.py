@@ -452,6 +452,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "kiosk.booking.delete": ("⌫ Hapus", "⌫ Delete"),
     "kiosk.booking.check_in": ("Lapor kedatangan", "Check in"),
     "kiosk.booking.walk_in": ("Ambil nomor biasa", "Take a regular number"),
+    "kiosk.booking.retry": ("Coba kode lain", "Try another code"),
     "kiosk.booking.empty": (
         "Masukkan kode booking Anda dahulu.", "Please enter your booking code.",
     ),

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QPushButton,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -60,7 +61,9 @@ class ScanBuffer:
 
 
 class BookingScreen(QWidget):
-    """The code field, a keyboard of big keys, Check in, and what the server said."""
+    """The code field, a keyboard of big keys, Check in; what the server said
+    takes the keyboard's place (with "try another code"), so that even a
+    768-pixel kiosk has room for a long message and 90-pixel keys."""
 
     submitted = Signal(str)
     back = Signal()
@@ -76,10 +79,12 @@ class BookingScreen(QWidget):
         self.code_edit.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.code_edit.returnPressed.connect(self._submit)
         self.code_edit.textEdited.connect(self._upper)
+        self.code_edit.textEdited.connect(self._typing_again)
         self.message_label = text_label("bookingMessage")
-        self.message_label.hide()
         self.keys: dict[str, QPushButton] = {}
-        self._grid = QGridLayout()
+        self.keyboard = QWidget()
+        self._grid = QGridLayout(self.keyboard)
+        self._grid.setContentsMargins(0, 0, 0, 0)
         for row, letters in enumerate(KEY_ROWS):
             for col, letter in enumerate(letters):
                 key = _key(letter, "bookingKey")
@@ -97,23 +102,35 @@ class BookingScreen(QWidget):
         self.walk_in_button.clicked.connect(lambda: self.walk_in.emit(self._walk_in_service))
         self.submit_button = _key("", "continueButton")
         self.submit_button.clicked.connect(self._submit)
+        self.retry_button = _key("", "retryButton")
+        self.retry_button.clicked.connect(self._try_again)
 
-        # What the server said takes the place of the title and hint: on a 768-pixel
-        # kiosk the code, four rows of 90-pixel keys and the buttons fill the rest.
-        message_row = QHBoxLayout()
-        message_row.addWidget(self.message_label, 1)
-        message_row.addWidget(self.walk_in_button)
-        code_row = QHBoxLayout()
-        code_row.addWidget(self.back_button)
-        code_row.addWidget(self.code_edit, 1)
-        code_row.addWidget(self.submit_button)
-        self._rows = (message_row, code_row)
+        self.answer = QWidget()  # what the server said, in the keyboard's place
+        answer_column = QVBoxLayout(self.answer)
+        answer_column.setContentsMargins(0, 0, 0, 0)
+        answer_column.addWidget(self.message_label)
+        answer_buttons = QHBoxLayout()
+        answer_buttons.addWidget(self.retry_button)
+        answer_buttons.addStretch(1)
+        answer_buttons.addWidget(self.walk_in_button)
+        answer_column.addLayout(answer_buttons)
+        answer_column.addStretch(1)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.keyboard)
+        self.pages.addWidget(self.answer)
+        # Landscape: Back and Check in beside the code; portrait (narrow): below.
+        self._code_row = QHBoxLayout()
+        self._actions_row = QHBoxLayout()
+        self._rows = (answer_buttons, self._code_row, self._actions_row)
+        self._portrait: bool | None = None
+        self._place_buttons(portrait=False)
         column = QVBoxLayout(self)
         column.addWidget(self.title_label)
         column.addWidget(self.hint_label)
-        column.addLayout(message_row)
-        column.addLayout(code_row)
-        column.addLayout(self._grid, 1)
+        column.addLayout(self._code_row)
+        column.addWidget(self.pages)
+        column.addLayout(self._actions_row)
+        column.addStretch(1)
 
     @property
     def code(self) -> str:
@@ -132,15 +149,15 @@ class BookingScreen(QWidget):
         self.back_button.setText(tr("kiosk.back", lang))
         self.submit_button.setText(tr("kiosk.booking.check_in", lang))
         self.walk_in_button.setText(tr("kiosk.booking.walk_in", lang))
+        self.retry_button.setText(tr("kiosk.booking.retry", lang))
         self.code_edit.setPlaceholderText(tr("kiosk.booking.placeholder", lang))
 
     def show_message(self, text: str, lang: str, walk_in_service: str = "") -> None:
+        """The server's answer in place of the keyboard (empty: the keyboard)."""
         self.message_label.setText(text)
-        self.message_label.setVisible(bool(text))
-        self.title_label.setVisible(not text)
-        self.hint_label.setVisible(not text)
         self._walk_in_service = walk_in_service
         self.walk_in_button.setVisible(bool(walk_in_service))
+        self.pages.setCurrentWidget(self.answer if text else self.keyboard)
 
     def apply_metrics(self, m: Metrics) -> None:
         spacing = m.px(12, 6)
@@ -148,6 +165,34 @@ class BookingScreen(QWidget):
         self._grid.setVerticalSpacing(spacing)
         for row in self._rows:
             row.setSpacing(m.px(16, 8))
+        self._place_buttons(m.portrait)
+
+    def _place_buttons(self, portrait: bool) -> None:
+        if portrait == self._portrait:
+            return
+        self._portrait = portrait
+        for row in (self._code_row, self._actions_row):
+            while row.count():
+                row.takeAt(0)
+        if portrait:
+            self._code_row.addWidget(self.code_edit, 1)
+            self._actions_row.addWidget(self.back_button)
+            self._actions_row.addStretch(1)
+            self._actions_row.addWidget(self.submit_button)
+        else:
+            self._code_row.addWidget(self.back_button)
+            self._code_row.addWidget(self.code_edit, 1)
+            self._code_row.addWidget(self.submit_button)
+
+    def _try_again(self) -> None:
+        self.code_edit.clear()
+        self.show_message("", "")
+        self.code_edit.setFocus()
+
+    def _typing_again(self, _text: str) -> None:
+        """A new code typed or scanned over an answer: back to the keyboard."""
+        if self.pages.currentWidget() is self.answer:
+            self.show_message("", "")
 
     def _type(self, letter: str) -> None:
         self.code_edit.insert(letter)
@@ -177,6 +222,7 @@ QPushButton#bookingKey, QPushButton#bookingDelete {{
 }}
 QPushButton#bookingKey:pressed, QPushButton#bookingDelete:pressed {{ background: #dbe7fb; }}
 QPushButton#walkInButton {{ background: {BLUE}; color: {WHITE}; }}
+QPushButton#retryButton {{ background: {WHITE}; color: {NAVY}; border: 3px solid {BLUE}; }}
 QLabel#bookingMessage {{
     background: #fff3cd; color: {NAVY}; border: 3px solid {RED}; border-radius: {m.px(12)}px;
     font-size: {m.px(34, 28)}px; font-weight: bold; padding: {m.px(14)}px {m.px(20)}px;

@@ -48,7 +48,7 @@ from tests.kiosk.layout_check import clipped_text  # noqa: E402
 from tests.support import FakeClock, ServerThread, WireClient, cached_demo_config  # noqa: E402
 
 OUT = Path(__file__).resolve().parent
-KIOSK_SIZES = ((1920, 1080), (1024, 768))
+KIOSK_SIZES = ((1920, 1080), (1024, 768), (1080, 1920))
 CONSOLE = (1366, 768)
 LANGS = ("id", "en")
 WEDNESDAY = date(2026, 3, 4)

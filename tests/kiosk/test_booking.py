@@ -152,6 +152,12 @@ def test_each_refusal_in_its_own_words(
 
     assert check_in("NOPE-1") == ("Kode booking NOPE-1 tidak ditemukan. "
                                   "Periksa kembali kode Anda.")
+    assert not screen.keyboard.isVisible()  # the answer stands in the keyboard's place
+    tap(qtbot, screen.retry_button)
+    assert screen.keyboard.isVisible() and screen.code_edit.text() == ""
+    assert check_in("NOPE-2").startswith("Kode booking NOPE-2")
+    qtbot.keyClicks(screen.code_edit, "M")  # typing (or a scan) brings the keys back
+    assert screen.keyboard.isVisible() and not screen.message_label.isVisible()
     assert check_in("MP-EARLY") == ("Anda datang terlalu awal. Silakan lapor kedatangan "
                                     "mulai pukul 10.30.")
     assert check_in("MP-FRI") == "Booking ini untuk tanggal 6 Maret 2026, bukan hari ini."
