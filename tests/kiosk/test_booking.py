@@ -20,6 +20,8 @@ from kiosk.booking import ScanBuffer, ticket_notes
 from kiosk.printing import TicketPrint
 from kiosk.window import KioskWindow
 from tests.kiosk.conftest import MakeKiosk, server_tickets, staff_client, tap
+from tests.kiosk.layout_check import clipped_text
+from tests.kiosk.test_layout import untranslated
 from tests.support import FakeClock, ServerThread, cached_demo_config
 
 WEDNESDAY = date(2026, 3, 4)
@@ -201,3 +203,27 @@ def test_printed_notes_for_a_step_and_a_booking() -> None:
     assert ticket_notes({"step": 2, "steps": 2, "booking": "MP-1"}, service, "en") == (
         "Booking MP-1", "Step 2/2: Interview & biometrics")
     assert ticket_notes({"step": 1, "steps": 1}, None, "id") == ()
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("size", [(1920, 1080), (1024, 768), (1080, 1920)],
+                         ids=lambda size: f"{size[0]}x{size[1]}")
+def test_booking_screens_fit_every_kiosk(
+        qtbot: QtBot, office_server: ServerThread, make_kiosk: MakeKiosk, clock: FakeClock,
+        size: tuple[int, int], lang: str) -> None:
+    """Nothing cut off or left untranslated, keys at least 90 px, at every size."""
+    add_booking(office_server, "MP-LATE", "09:00", "09:30")
+    window = make_kiosk(server=office_server, clock=clock, lang=lang, size=size)
+    tap(qtbot, window.start_screen.booking_button)
+    type_on_screen(qtbot, window, "MP-LATE")
+    assert clipped_text(window) == [] and untranslated(window) == []
+    assert min(key.height() for key in window.booking_screen.keys.values()) >= 90
+    tap(qtbot, window.booking_screen.submit_button)
+    qtbot.waitUntil(window.booking_screen.walk_in_button.isVisible, timeout=5000)
+    assert clipped_text(window) == [] and untranslated(window) == []
+    clock.now = jakarta(FRIDAY, 12, 10)
+    window.reset()
+    window._tick()
+    assert window.start_screen.closed_label.isVisible()
+    qtbot.waitUntil(lambda: clipped_text(window) == [])  # once the new date is laid out
+    assert untranslated(window) == []
