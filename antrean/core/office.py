@@ -127,6 +127,9 @@ class Office:
         self.calendar: Calendar = spec.calendar or Calendar()
         self.booking_rules: BookingRules = spec.bookings or DEFAULT_RULES
         self.bookings_used: dict[str, str] = {}  # booking code -> today's ticket id
+        # Minutes of each step a counter finished today (not the visit's last step,
+        # which is a completed ticket): a step-1 counter's own work in its figures.
+        self.step_work: dict[str, list[float]] = {}
         self._reset_day(day)
 
     # ------------------------------------------------------------------ time
@@ -527,6 +530,10 @@ class Office:
                 if per_service is not None:
                     # A service's booked no-shows are counted apart (a booked slot lost).
                     per_service["appointment_no_show" if ticket.booking else "no_show"] += 1
+        for counter_id, steps_done in self.step_work.items():
+            if counter_id in counters:
+                counters[counter_id]["served"] += len(steps_done)
+                durations.setdefault(counter_id, []).extend(steps_done)
         for counter_id, values in durations.items():
             if counter_id in counters:
                 counters[counter_id]["service_minutes"] = round(sum(values) / len(values), 1)
@@ -584,6 +591,22 @@ class Office:
                     service.service_minutes, minutes, self.policy.estimate_alpha
                 )
                 self.services[ticket.service] = replace(service, service_minutes=estimate)
+
+    def _apply_advanced(self, event: Event) -> None:
+        """A finished step: the ticket moves on (like a transfer); the counter's
+        work on that step counts in its figures and in the service-time estimate."""
+        ticket = _required(event.ticket)
+        previous = self.tickets.get(ticket.id)
+        began = (previous.started_at or previous.called_at) if previous is not None else None
+        counter_id = str(event.extra.get("from_counter") or "")
+        self._apply_transferred(event)
+        if began is None:
+            return
+        minutes = max(0.0, (event.at - began).total_seconds() / 60)
+        self.step_work.setdefault(counter_id, []).append(minutes)
+        service = self.services[ticket.service]
+        self.services[ticket.service] = replace(service, service_minutes=updated_estimate(
+            service.service_minutes, minutes, self.policy.estimate_alpha))
 
     def _apply_transferred(self, event: Event) -> None:
         ticket = _required(event.ticket)
@@ -717,6 +740,7 @@ class Office:
             "tickets": [t.to_wire() for t in self.tickets.values()],
             "announcements": [t.to_wire() for t in self.announcements],
             "devices": [d.to_wire() for d in self.devices.values()],
+            "step_work": self.step_work,
         }
 
     @classmethod
@@ -748,6 +772,8 @@ class Office:
         for raw in data.get("devices", []):
             report = DeviceStatus.from_wire(raw)
             office.devices[report.device] = report
+        office.step_work = {k: [float(m) for m in v]
+                            for k, v in (data.get("step_work") or {}).items()}
         return office
 
     @classmethod
@@ -813,6 +839,7 @@ class Office:
             c.id: Counter(spec=c, services=c.services) for c in self.spec.counters
         }
         self.devices.clear()
+        self.step_work = {}
 
     def _event(
         self,
@@ -954,7 +981,7 @@ _APPLIERS: dict[str, Callable[[Office, Event], Any]] = {
     "ticket.completed": Office._apply_finished,
     "ticket.no_show": Office._apply_finished,
     "ticket.transferred": Office._apply_transferred,
-    "ticket.advanced": Office._apply_transferred,  # to the next step: same moves as a transfer
+    "ticket.advanced": Office._apply_advanced,  # to the next step
     "ticket.sent_back": Office._apply_transferred,  # back a step
     "counter.opened": Office._apply_counter,
     "counter.paused": Office._apply_counter,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import pytest
 
 from antrean.core.lifecycle import TICKET_TRANSITIONS, TicketAction
-from antrean.core.model import CounterSpec, DomainError, Status, Text
+from antrean.core.model import CounterSpec, DomainError, Priority, Status, Text
 from antrean.core.office import Office
 from tests.core.builders import DAY, DEVICE, Clock, issue, office_spec, service, state_of
 
@@ -115,8 +116,33 @@ def test_a_later_steps_wait_counts_only_the_counters_serving_that_step() -> None
         office.complete(ticket.id, DEVICE["1"], clock.tick())
     view = office.view(office.tickets[second.id], clock.tick())
     assert (view.ticket.step, view.ahead) == (2, 1)
-    # Nobody serves step 2 yet: one counter is assumed, not counter 1 (step 1 only).
+    # Nobody serves step 2 yet: one counter is assumed, not counters 1 and 2 (step 1 only).
+    one_counter = math.ceil(office.services["D"].service_minutes)
     office.open_counter("2", ["D"], DEVICE["2"], None, clock.tick(), steps=["D:1"])
-    assert office.view(office.tickets[second.id], clock.now).eta_minutes == 10
+    assert office.view(office.tickets[second.id], clock.now).eta_minutes == one_counter
     office.open_counter("2", ["D"], DEVICE["2"], None, clock.tick(), steps=["D:2"])
-    assert office.view(office.tickets[second.id], clock.now).eta_minutes == 10
+    assert office.view(office.tickets[second.id], clock.now).eta_minutes == one_counter
+    office.open_counter("1", ["D"], DEVICE["1"], None, clock.tick(), steps=["D:2"])
+    assert office.view(office.tickets[second.id], clock.now).eta_minutes == math.ceil(
+        office.services["D"].service_minutes / 2)
+
+
+def test_a_finished_step_counts_for_its_counter_and_the_estimate() -> None:
+    office, clock = two_step_office(), Clock()
+    events = office.issue("D", Priority.REGULAR, "id", clock.now)
+    ticket = events[0].ticket
+    assert ticket is not None
+    events += office.open_counter("1", ["D"], DEVICE["1"], None, clock.tick(), steps=["D:1"])
+    events += office.call_next("1", DEVICE["1"], clock.tick())
+    before = office.services["D"].service_minutes
+    events += office.complete(ticket.id, DEVICE["1"], clock.tick(minutes=4))
+    figures = office.figures()["counters"]["1"]
+    assert (figures["served"], figures["service_minutes"]) == (1, 4.0)
+    assert office.services["D"].service_minutes < before  # 4 minutes pulled the 10 down
+    restored = Office.from_checkpoint(office.spec, office.checkpoint())
+    assert restored.figures() == office.figures()
+    replica = two_step_office()
+    for event in events:
+        replica.apply(event)
+    assert replica.figures() == office.figures()
+    assert replica.services["D"].service_minutes == office.services["D"].service_minutes
