@@ -521,6 +521,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{number} finished this step and waits for the next.",
     ),
     "counter.booking_badge": ("{mark} Booking {code}", "{mark} Booking {code}"),
+    "counter.error.skills": (
+        "Anda tidak berwenang melayani: {what}. Hilangkan centangnya lalu buka loket lagi.",
+        "You may not serve: {what}. Untick it and open the counter again.",
+    ),
     "error.booking_used": (
         "Kode booking ini sudah dipakai untuk lapor kedatangan.",
         "This booking code has already been checked in.",

@@ -453,6 +453,15 @@ class DeskView(QWidget):
             if mine.get("served") else "–"
         )
 
+    def _step_label(self, key: str) -> str:
+        """"D:2" as "D2 · Wawancara & biometrik"; "B" as "B · Penggantian Paspor"."""
+        code, _, step = key.partition(":")
+        office = self.office
+        service = office.services.get(code) if office is not None else None
+        if service is None or not step.isdigit() or not 1 <= int(step) <= len(service.spec.steps):
+            return self._service_label(code)
+        return f"{code}{step} · {service.spec.steps[int(step) - 1].get(self.lang)}"
+
     def _service_label(self, code: str) -> str:
         office = self.office
         service = office.services.get(code) if office is not None else None
@@ -533,8 +542,14 @@ class DeskView(QWidget):
                 box.blockSignals(True)
                 box.setChecked(wanted)
                 box.blockSignals(False)
+        skills = (self.link.staff or {}).get("skills")
         for key, box in self.step_boxes.items():
-            wanted = not counter.steps or key in counter.steps
+            if counter.state is CounterState.CLOSED and isinstance(skills, list):
+                # Ready to open with the steps this member of staff may serve.
+                code = key.partition(":")[0]
+                wanted = code in skills or key in skills
+            else:
+                wanted = not counter.steps or key in counter.steps
             if box.isChecked() != wanted:
                 box.blockSignals(True)
                 box.setChecked(wanted)
@@ -705,6 +720,10 @@ class DeskView(QWidget):
                 if ticket.status is not Status.WAITING:
                     return tr("counter.error.not_waiting", lang, number=ticket.number,
                               status=tr(f"status.{ticket.status.value}", lang))
+        refused = (answer.raw or {}).get("refused")
+        if type_ == "counter.open" and answer.code == "forbidden" and isinstance(refused, list):
+            return tr("counter.error.skills", lang,
+                      what=", ".join(self._step_label(str(key)) for key in refused))
         if type_ == "counter.open" and answer.code == "conflict":
             counter = self.counter()
             if counter is not None and counter.device not in (None, self.link.device):

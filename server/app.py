@@ -752,7 +752,8 @@ class AntreanServer:
         session.staff = StaffRef(member.username, member.name)
         session.staff_roles = member.roles
         self._send(session.ws, protocol.ok(request.id, {"staff": {
-            "username": member.username, "name": member.name, "roles": list(member.roles)}}))
+            "username": member.username, "name": member.name, "roles": list(member.roles),
+            "skills": list(member.skills) if member.skills is not None else None}}))
 
     def _issue(self, session: Session, request: protocol.Request, now: datetime
                ) -> tuple[dict[str, Any], list[Event]]:

@@ -5,6 +5,7 @@ ticket's badge, and the supervisor's bookings (add and cancel by hand)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,7 +16,9 @@ from pytestqt.qtbot import QtBot
 
 from counter.desk import Action
 from counter.window import CounterWindow
-from tests.counter.console_driver import Console, open_desk, stored_events
+from server.config import StaffMember
+from server.demo import DEMO_HASHES
+from tests.counter.console_driver import Console, log_in, open_desk, stored_events
 from tests.counter.test_supervisor import supervisor_console
 from tests.support import FakeClock, ServerThread, WireClient, cached_demo_config
 
@@ -101,3 +104,33 @@ def test_supervisor_adds_and_cancels_a_booking_by_hand(
     kiosk = WireClient(live_server.url, "kiosk", "kiosk-1")
     assert kiosk.request("booking.check_in", code="MP-7777")["code"] == "not_found"
     kiosk.close()
+
+
+@pytest.fixture
+def skilled_server(tmp_path: Path) -> Iterator[ServerThread]:
+    """The demo office plus Rina, who checks documents (D step 1) and nothing else."""
+    demo = cached_demo_config()
+    rina = StaffMember("rina", "Rina", ("counter",), DEMO_HASHES["1234"], ("D:1",))
+    thread = ServerThread(replace(demo, staff=(*demo.staff, rina)),
+                          f"sqlite:///{tmp_path / 's.db'}").start()
+    yield thread
+    thread.stop()
+
+
+def test_steps_are_ticked_by_the_staffs_skills(qtbot: QtBot, skilled_server: ServerThread,
+                                               console: Console) -> None:
+    window = console("4", server=skilled_server)
+    log_in(qtbot, window, "rina", "1234")
+    desk = window.desk
+    qtbot.waitUntil(lambda: desk.step_boxes["D:1"].isChecked()
+                    and not desk.step_boxes["D:2"].isChecked(), timeout=5000)
+    qtbot.mouseClick(desk.open_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not desk.busy and desk.counter() is not None
+                    and desk.counter().state.value == "open", timeout=5000)  # type: ignore[union-attr]
+    assert desk.counter().steps == ("D:1",)  # type: ignore[union-attr]
+    # Ticking the step Rina may not serve is refused by the server, naming it.
+    qtbot.mouseClick(desk.step_boxes["D:2"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(desk.open_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "D2 · Wawancara & biometrik" in window.message.text(),
+                    timeout=5000)
+    assert window.message.text().startswith("Anda tidak berwenang melayani: D2")
