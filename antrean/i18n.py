@@ -521,6 +521,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{number} finished this step and waits for the next.",
     ),
     "counter.booking_badge": ("{mark} Booking {code}", "{mark} Booking {code}"),
+    "counter.booking_legend": ("{mark} = booking (janji temu)", "{mark} = booking (appointment)"),
     "counter.error.skills": (
         "Anda tidak berwenang melayani: {what}. Hilangkan centangnya lalu buka loket lagi.",
         "You may not serve: {what}. Untick it and open the counter again.",

@@ -421,8 +421,12 @@ class DeskView(QWidget):
             self.waiting_longest.setText(tr("counter.waiting.none", lang))
         self.next_title.setVisible(bool(summary.count))
         shown_priority = any(t.priority is Priority.PRIORITY for t in summary.next_tickets)
-        self.priority_legend.setText(f"★ = {tr('common.priority', lang)}")
-        self.priority_legend.setVisible(shown_priority)
+        mark = self.office.booking_rules.mark if self.office is not None else ""
+        shown_booked = any(t.booking for t in summary.next_tickets)
+        legend = ([f"★ = {tr('common.priority', lang)}"] if shown_priority else []) + (
+            [tr("counter.booking_legend", lang, mark=mark)] if shown_booked else [])
+        self.priority_legend.setText(" · ".join(legend))
+        self.priority_legend.setVisible(bool(legend))
         for index, label in enumerate(self.next_labels):
             if index >= len(summary.next_tickets):
                 label.hide()
@@ -430,6 +434,8 @@ class DeskView(QWidget):
             ticket = summary.next_tickets[index]
             priority = ticket.priority is Priority.PRIORITY
             text = f"{ticket.number} ★" if priority else ticket.number
+            if ticket.booking:
+                text = f"{ticket.number} {mark}"
             if label.text() != text:
                 label.setText(text)
             wanted = "nextPriority" if priority else "nextRegular"

@@ -394,7 +394,7 @@ def _booking_rules(raw: Any) -> BookingRules | None:
     late = raw.get("late_walk_in", True)
     if not isinstance(late, bool):
         raise ConfigError("bookings.late_walk_in: true or false")
-    mark = raw.get("mark", "★")
+    mark = raw.get("mark", "◆")
     if not isinstance(mark, str) or len(mark) > 3:
         raise ConfigError("bookings.mark: a short sign (at most 3 characters)")
     prefix = raw.get("number_prefix", "")

@@ -28,7 +28,7 @@ class BookingRules:
     before_minutes: int = 30
     after_minutes: int = 15
     late_walk_in: bool = True  # a late visitor may take a walk-in ticket instead
-    mark: str = "★"  # the sign shown beside a booked ticket's number
+    mark: str = "◆"  # the sign beside a booked ticket's number (★ marks priority)
     number_prefix: str = ""  # optional letters before a booked ticket's number
 
 

@@ -963,7 +963,7 @@ def _rules_from_wire(raw: JSON | None) -> BookingRules | None:
         before_minutes=int(raw.get("before_minutes", 30)),
         after_minutes=int(raw.get("after_minutes", 15)),
         late_walk_in=bool(raw.get("late_walk_in", True)),
-        mark=str(raw.get("mark", "★")),
+        mark=str(raw.get("mark", "◆")),
         number_prefix=str(raw.get("number_prefix", "")),
     )
 

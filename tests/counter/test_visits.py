@@ -74,11 +74,17 @@ def test_booked_ticket_shows_its_mark(qtbot: QtBot, clocked_server: ServerThread
                   start="10:00", end="10:30")
     kiosk = WireClient(clocked_server.url, "kiosk", "kiosk-1")
     kiosk.ok("booking.check_in", code="MP-1234")
+    kiosk.ok("ticket.issue", service="A", priority="priority")
     window = console("1", server=clocked_server)
     open_desk(qtbot, window)
+    desk = window.desk
+    # Waiting: the booked ticket (its slot has begun) and a priority one, each marked.
+    assert [label.text() for label in desk.next_labels if label.isVisible()] == [
+        "A001 ◆", "A002 ★"]
+    assert desk.priority_legend.text() == "★ = Prioritas · ◆ = booking (janji temu)"
     press(qtbot, window, Action.CALL_NEXT)
     badge = window.desk.priority_badge
-    assert badge.isVisible() and badge.text() == "★ Booking MP-1234"
+    assert badge.isVisible() and badge.text() == "◆ Booking MP-1234"
     kiosk.close()
     supervisor.close()
 
