@@ -453,6 +453,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "kiosk.booking.check_in": ("Lapor kedatangan", "Check in"),
     "kiosk.booking.walk_in": ("Ambil nomor biasa", "Take a regular number"),
     "kiosk.booking.retry": ("Coba kode lain", "Try another code"),
+    "kiosk.requirements.steps": (
+        "Layanan ini dalam {n} tahap: {steps}", "This service has {n} steps: {steps}",
+    ),
     "kiosk.booking.empty": (
         "Masukkan kode booking Anda dahulu.", "Please enter your booking code.",
     ),

@@ -366,6 +366,8 @@ class RequirementsScreen(QWidget):
         self.service_label = text_label("screenTitle")
         self.subtitle_label = text_label("screenSubtitle")
         self.hint_label = text_label("hint")
+        self.steps_label = text_label("hint")  # a visit in steps says so (issue 12)
+        self.steps_label.hide()
         self.checklist = QFrame()
         self.checklist.setObjectName("checklist")
         self._rows = QVBoxLayout(self.checklist)
@@ -387,6 +389,7 @@ class RequirementsScreen(QWidget):
 
         column = QVBoxLayout(self)
         column.addWidget(self.service_label)
+        column.addWidget(self.steps_label)
         column.addWidget(self.subtitle_label)
         column.addWidget(scroll)
         column.addStretch(1)
@@ -395,6 +398,10 @@ class RequirementsScreen(QWidget):
 
     def show_service(self, service: Service, lang: str) -> None:
         self.service_label.setText(f"{service.spec.prefix} · {service.spec.name.get(lang)}")
+        steps = service.spec.steps
+        named = " → ".join(f"{n}. {name.get(lang)}" for n, name in enumerate(steps, start=1))
+        self.steps_label.setText(tr("kiosk.requirements.steps", lang, n=len(steps), steps=named))
+        self.steps_label.setVisible(len(steps) > 1)
         while self._rows.count():
             item = self._rows.takeAt(0)
             widget = item.widget() if item is not None else None

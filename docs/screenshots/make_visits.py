@@ -3,7 +3,8 @@
 - kiosk-booking-*, kiosk-booking-early-*, kiosk-booking-late-*: checking in with a
   booking code (on-screen keyboard; too early; too late with a walk-in offered);
 - kiosk-break-start-*, kiosk-break-services-*: the Friday prayer break on the kiosk;
-- kiosk-ticket-step-*, kiosk-ticket-booking-*: a two-step ticket and a booked one;
+- kiosk-requirements-steps-*, kiosk-ticket-step-*, kiosk-ticket-booking-*: a visit in
+  two steps (before queueing, and its ticket) and a booked ticket;
 - counter-step-*: the console at a visit's second step (what comes next, Send back);
 - counter-send-back-*: the reason dialog; counter-bookings-*: the supervisor's bookings;
 - display-step-*: the waiting-room display calling a visit's second step;
@@ -170,6 +171,7 @@ def kiosk_shots(work: Path) -> None:
                 tap(window.ticket_screen.done_button)
             tap(window.start_screen.take_button)
             tap(window.services_screen.tiles["D"])
+            save(window, "kiosk-requirements-steps", lang, check=True)
             tap(window.requirements_screen.continue_button)
             tap(window.priority_screen.no_button)
             wait_for(lambda w=window: w.current_screen() is w.ticket_screen)  # type: ignore[misc]

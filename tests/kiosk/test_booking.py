@@ -227,3 +227,24 @@ def test_booking_screens_fit_every_kiosk(
     assert window.start_screen.closed_label.isVisible()
     qtbot.waitUntil(lambda: clipped_text(window) == [])  # once the new date is laid out
     assert untranslated(window) == []
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+@pytest.mark.parametrize("size", [(1920, 1080), (1024, 768), (1080, 1920)],
+                         ids=lambda size: f"{size[0]}x{size[1]}")
+def test_a_visit_in_steps_says_so_before_the_queue(
+        qtbot: QtBot, office_server: ServerThread, make_kiosk: MakeKiosk, clock: FakeClock,
+        size: tuple[int, int], lang: str) -> None:
+    window = make_kiosk(server=office_server, clock=clock, lang=lang, size=size)
+    tap(qtbot, window.start_screen.take_button)
+    tap(qtbot, window.services_screen.tiles["D"])
+    steps = window.requirements_screen.steps_label
+    assert steps.isVisible()
+    assert steps.text() == {
+        "id": "Layanan ini dalam 2 tahap: 1. Verifikasi berkas → 2. Wawancara & biometrik",
+        "en": "This service has 2 steps: 1. Document check → 2. Interview & biometrics",
+    }[lang]
+    assert clipped_text(window) == [] and untranslated(window) == []
+    tap(qtbot, window.requirements_screen.back_button)
+    tap(qtbot, window.services_screen.tiles["A"])
+    assert not window.requirements_screen.steps_label.isVisible()
