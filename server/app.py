@@ -751,9 +751,11 @@ class AntreanServer:
         self._guard.succeeded(username)
         session.staff = StaffRef(member.username, member.name)
         session.staff_roles = member.roles
-        self._send(session.ws, protocol.ok(request.id, {"staff": {
-            "username": member.username, "name": member.name, "roles": list(member.roles),
-            "skills": list(member.skills) if member.skills is not None else None}}))
+        staff: dict[str, Any] = {"username": member.username, "name": member.name,
+                                 "roles": list(member.roles)}
+        if member.skills is not None:  # what they may serve, when the office file says
+            staff["skills"] = list(member.skills)
+        self._send(session.ws, protocol.ok(request.id, {"staff": staff}))
 
     def _issue(self, session: Session, request: protocol.Request, now: datetime
                ) -> tuple[dict[str, Any], list[Event]]:
