@@ -170,6 +170,14 @@ def build_parser() -> argparse.ArgumentParser:
         "utilisation, ETA honesty (HTML or XLSX report)"), "simulate")
     add_sim_arguments(commands.add_parser(
         "plan", help="the fewest counters per hour and service for a p90 wait target"), "plan")
+    bookings = commands.add_parser("bookings", help="appointments: import a CSV file")
+    actions = bookings.add_subparsers(dest="bookings_command", required=True, metavar="ACTION")
+    imports = actions.add_parser("import", help="import bookings from a CSV file "
+                                 "(code,service,date,start,end[,name]; see docs/bookings.md)")
+    imports.add_argument("file")
+    imports.add_argument("--config", help="the office file (its services are checked)")
+    imports.add_argument("--demo", action="store_true", help="the built-in demo office")
+    imports.add_argument("--db", help="the server's database URL (default: the server's)")
     return parser
 
 
@@ -291,6 +299,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from server.sim.commands import run_plan, run_simulate
 
         return run_simulate(args) if command == "simulate" else run_plan(args)
+    if command == "bookings":
+        from server.bookings_cli import run as run_bookings
+
+        return run_bookings(args)
     raise AssertionError(command)  # pragma: no cover
 
 

@@ -1215,6 +1215,118 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "sim.plan.overall": ("p90 waktu tunggu sepanjang hari: {p90} menit",
                          "p90 wait over the whole day: {p90} minutes"),
     "kiosk.trial": ("Uji coba", "Trial"),
+    # --- calendar, multi-step visits and bookings (issue 12) ---
+    "calendar.closed.break": ("Istirahat", "Break"),
+    "calendar.closed.before_hours": ("Belum buka", "Not open yet"),
+    "calendar.closed.after_hours": ("Sudah tutup", "Closed for today"),
+    "calendar.closed.not_a_working_day": ("Tutup hari ini", "Closed today"),
+    "calendar.closed.holiday": ("Libur Nasional: {name}", "National holiday: {name}"),
+    "calendar.closed.closure": ("Kantor tutup: {name}", "Office closed: {name}"),
+    "calendar.reopens_today": ("buka kembali pukul {time}", "opens again at {time}"),
+    "calendar.opens_today": ("buka pukul {time}", "opens at {time}"),
+    "calendar.reopens_on": (
+        "buka kembali {weekday}, {day} {month} pukul {time}",
+        "opens again on {weekday} {day} {month} at {time}",
+    ),
+    "kiosk.start.booking": ("Saya punya kode booking", "I have a booking code"),
+    "kiosk.booking.title": ("Masukkan kode booking Anda", "Enter your booking code"),
+    "kiosk.booking.hint": (
+        "Ketik kode dari aplikasi M-Paspor, atau pindai kodenya di pemindai.",
+        "Type the code from the M-Paspor app, or scan it at the scanner.",
+    ),
+    "kiosk.booking.placeholder": ("Kode booking", "Booking code"),
+    "kiosk.booking.delete": ("⌫ Hapus", "⌫ Delete"),
+    "kiosk.booking.check_in": ("Lapor kedatangan", "Check in"),
+    "kiosk.booking.walk_in": ("Ambil nomor biasa", "Take a regular number"),
+    "kiosk.booking.retry": ("Coba kode lain", "Try another code"),
+    "kiosk.requirements.steps": (
+        "Layanan ini dalam {n} tahap: {steps}", "This service has {n} steps: {steps}",
+    ),
+    "kiosk.booking.empty": (
+        "Masukkan kode booking Anda dahulu.", "Please enter your booking code.",
+    ),
+    "kiosk.booking.not_found": (
+        "Kode booking {code} tidak ditemukan. Periksa kembali kode Anda.",
+        "Booking code {code} was not found. Please check the code.",
+    ),
+    "kiosk.booking.used": (
+        "Kode booking {code} sudah dipakai untuk lapor kedatangan.",
+        "Booking code {code} has already been checked in.",
+    ),
+    "kiosk.booking.other_day": (
+        "Booking ini untuk tanggal {date}, bukan hari ini.",
+        "This booking is for {date}, not today.",
+    ),
+    "kiosk.booking.early": (
+        "Anda datang terlalu awal. Silakan lapor kedatangan mulai pukul {time}.",
+        "You are early. Please check in from {time}.",
+    ),
+    "kiosk.booking.late": (
+        "Waktu lapor kedatangan untuk booking ini sudah lewat.",
+        "The check-in time for this booking has passed.",
+    ),
+    "kiosk.booking.late_walk_in": (
+        "Waktu lapor kedatangan untuk booking ini sudah lewat. Anda dapat mengambil nomor "
+        "antrean biasa.",
+        "The check-in time for this booking has passed. You can take a regular number instead.",
+    ),
+    "kiosk.ticket.booking": ("Booking {code}", "Booking {code}"),
+    "step.of": ("Tahap {step}/{steps}: {name}", "Step {step}/{steps}: {name}"),
+    "step.next": ("Berikutnya: {name}", "Next: {name}"),
+    "step.last": ("Tahap terakhir", "Last step"),
+    "supervisor.bookings.title": ("Booking (janji temu)", "Bookings (appointments)"),
+    "supervisor.bookings.code": ("Kode booking", "Booking code"),
+    "supervisor.bookings.service": ("Layanan", "Service"),
+    "supervisor.bookings.date": ("Tanggal", "Date"),
+    "supervisor.bookings.start": ("Mulai", "From"),
+    "supervisor.bookings.end": ("Sampai", "To"),
+    "supervisor.bookings.name": ("Nama (boleh kosong)", "Name (optional)"),
+    "supervisor.bookings.add": ("Tambah booking", "Add booking"),
+    "supervisor.bookings.cancel": ("Batalkan", "Cancel"),
+    "supervisor.bookings.refresh": ("Muat ulang", "Reload"),
+    "supervisor.bookings.none": ("Belum ada booking hari ini.", "No bookings today."),
+    "supervisor.bookings.added": ("Booking {code} ditambahkan.", "Booking {code} added."),
+    "supervisor.bookings.cancelled": ("Booking {code} dibatalkan.", "Booking {code} cancelled."),
+    "supervisor.bookings.col.code": ("Kode", "Code"),
+    "supervisor.bookings.col.service": ("Layanan", "Service"),
+    "supervisor.bookings.col.slot": ("Jam", "Slot"),
+    "supervisor.bookings.col.name": ("Nama", "Name"),
+    "supervisor.bookings.col.state": ("Keadaan", "State"),
+    "supervisor.bookings.state.booked": ("Terjadwal", "Booked"),
+    "supervisor.bookings.state.checked_in": ("Sudah datang", "Checked in"),
+    "supervisor.bookings.state.cancelled": ("Dibatalkan", "Cancelled"),
+    "counter.steps.title": ("Tahap yang dilayani", "Steps served"),
+    "counter.send_back": ("Kembalikan ke tahap sebelumnya", "Send back a step"),
+    "counter.send_back.title": ("Kembalikan {number} ke tahap sebelumnya", "Send {number} back"),
+    "counter.send_back.reason": (
+        "Alasan (misalnya: berkas belum lengkap)", "Reason (e.g. documents missing)",
+    ),
+    "counter.send_back.ok": ("Kembalikan", "Send back"),
+    "counter.done.sent_back": (
+        "{number} dikembalikan ke tahap sebelumnya.", "{number} sent back a step.",
+    ),
+    "counter.done.advanced": (
+        "{number} selesai di tahap ini dan menunggu tahap berikutnya.",
+        "{number} finished this step and waits for the next.",
+    ),
+    "counter.booking_badge": ("{mark} Booking {code}", "{mark} Booking {code}"),
+    "counter.booking_legend": ("{mark} = booking (janji temu)", "{mark} = booking (appointment)"),
+    "counter.error.skills": (
+        "Anda tidak berwenang melayani: {what}. Hilangkan centangnya lalu buka loket lagi.",
+        "You may not serve: {what}. Untick it and open the counter again.",
+    ),
+    "error.booking_used": (
+        "Kode booking ini sudah dipakai untuk lapor kedatangan.",
+        "This booking code has already been checked in.",
+    ),
+    "error.booking_early": (
+        "Terlalu awal untuk lapor kedatangan booking ini.", "Too early to check in this booking.",
+    ),
+    "error.booking_late": (
+        "Waktu lapor kedatangan booking ini sudah lewat.",
+        "The check-in time for this booking has passed.",
+    ),
+    "error.booking_other_day": ("Booking ini untuk hari lain.", "This booking is for another day."),
 }
 
 

@@ -39,6 +39,11 @@ ERROR_CODES = (
     "quota_exhausted",
     "rate_limited",
     "internal",
+    # bookings (issue 12)
+    "booking_used",
+    "booking_early",
+    "booking_late",
+    "booking_other_day",
 )
 
 CLOSE_BAD_HELLO = 4400
@@ -66,6 +71,9 @@ EVENT_NAMES = (
     "survey.submitted",
     "complaint.filed",
     "complaint.updated",
+    # multi-step visits (issue 12)
+    "ticket.advanced",
+    "ticket.sent_back",
 )
 
 JSON = dict[str, Any]
@@ -126,7 +134,7 @@ REQUESTS: dict[str, RequestSpec] = {
             FieldSpec("lang", STR, False, ("id", "en")),
         ),
         _spec("counter.open", "counter", FieldSpec("counter", COUNTER_ID),
-              FieldSpec("services", STR_LIST), login=True),
+              FieldSpec("services", STR_LIST), FieldSpec("steps", STR_LIST, False), login=True),
         _spec("counter.pause", "counter", FieldSpec("counter", COUNTER_ID), login=True),
         _spec("counter.close", "counter", FieldSpec("counter", COUNTER_ID), login=True),
         _spec("ticket.call_next", "counter", FieldSpec("counter", COUNTER_ID), login=True),
@@ -161,6 +169,19 @@ REQUESTS: dict[str, RequestSpec] = {
         _spec("complaint.list", "supervisor", login=True, changes=False),
         _spec("complaint.update", "supervisor", FieldSpec("code", STR),
               FieldSpec("status", STR), FieldSpec("reply", STR, False), login=True),
+        # multi-step visits and bookings (issue 12)
+        _spec("ticket.send_back", "counter", FieldSpec("ticket", STR), FieldSpec("reason", STR),
+              login=True),
+        _spec("booking.check_in", "kiosk", FieldSpec("code", STR),
+              FieldSpec("lang", STR, False, ("id", "en"))),
+        # Idempotent by their code and written to the bookings table at once.
+        _spec("booking.add", "supervisor", FieldSpec("code", STR), FieldSpec("service", STR),
+              FieldSpec("date", STR), FieldSpec("start", STR), FieldSpec("end", STR),
+              FieldSpec("name", STR, False), login=True, changes=False),
+        _spec("booking.cancel", "supervisor", FieldSpec("code", STR), login=True,
+              changes=False),
+        _spec("booking.list", "supervisor", FieldSpec("date", STR, False), login=True,
+              changes=False),
     )
 }
 

@@ -92,8 +92,30 @@ def desk_of(office: Office | None, counter_id: str, device: str, services: Seque
         return Desk(None, None, device, 0)
     counter = office.counters.get(counter_id)
     ticket = office.tickets.get(counter.ticket) if counter and counter.ticket else None
-    waiting = sum(office.waiting_count(code) for code in services)
+    waiting = sum(office.waiting_count(key) for key in desk_queues(office, counter, services))
     return Desk(counter, ticket, device, waiting)
+
+
+def desk_queues(office: Office, counter: Counter | None, services: Sequence[str]) -> list[str]:
+    """The step queues the counter calls from: its own once open (with the steps
+    it chose), else every step of `services`."""
+    if counter is not None and counter.state is not CounterState.CLOSED:
+        return office.counter_queues(counter)
+    return [key for code in services if code in office.services
+            for key in office.step_queues(code)]
+
+
+def step_line(office: Office, ticket: Ticket, lang: str) -> str:
+    """"Tahap 1/2: Verifikasi berkas · Berikutnya: Wawancara & biometrik" (empty for a
+    one-step visit): where the ticket is, and what comes next."""
+    name = office.step_name(ticket)
+    if ticket.steps <= 1 or name is None:
+        return ""
+    here = tr("step.of", lang, step=ticket.step, steps=ticket.steps, name=name.get(lang))
+    following = office.step_name(ticket, ticket.step + 1)
+    after = (tr("step.next", lang, name=following.get(lang)) if following is not None
+             else tr("step.last", lang))
+    return f"{here} · {after}"
 
 
 def allowed_actions(desk: Desk, *, connected: bool, busy: bool) -> frozenset[Action]:
@@ -157,8 +179,10 @@ def request_for(action: Action, desk: Desk, counter_id: str) -> DeskRequest | As
         if counter is None:
             return None
         if counter.state is CounterState.PAUSED:
+            steps = list(counter.steps)  # a counter serving chosen steps resumes with them
             return DeskRequest("counter.open", {"counter": counter_id,
-                                                "services": list(counter.services)},
+                                                "services": list(counter.services),
+                                                **({"steps": steps} if steps else {})},
                                "counter.done.resumed")
         return DeskRequest("counter.pause", {"counter": counter_id}, "counter.done.paused")
     if ticket is None:
@@ -166,6 +190,8 @@ def request_for(action: Action, desk: Desk, counter_id: str) -> DeskRequest | As
     if action is Action.TRANSFER:
         return Ask.SERVICE
     request, done = _TICKET_REQUESTS[action]
+    if action is Action.COMPLETE and ticket.step < ticket.steps:
+        done = "counter.done.advanced"  # on to the visit's next step
     return DeskRequest(request, {"ticket": ticket.id}, done)
 
 
@@ -179,11 +205,19 @@ def transfer_request(ticket: Ticket, service: str) -> DeskRequest:
                        "counter.done.transferred")
 
 
-def open_request(counter_id: str, counter: Counter, services: Sequence[str]) -> DeskRequest:
-    """Open a closed counter, or save the services of an open one."""
+def open_request(counter_id: str, counter: Counter, services: Sequence[str],
+                 steps: Sequence[str] = ()) -> DeskRequest:
+    """Open a closed counter, or save the services (and chosen steps, "D:2") of an
+    open one."""
     done = ("counter.done.opened" if counter.state is CounterState.CLOSED
             else "counter.done.services")
-    return DeskRequest("counter.open", {"counter": counter_id, "services": list(services)}, done)
+    return DeskRequest("counter.open", {"counter": counter_id, "services": list(services),
+                                        **({"steps": list(steps)} if steps else {})}, done)
+
+
+def send_back_request(ticket: Ticket, reason: str) -> DeskRequest:
+    return DeskRequest("ticket.send_back", {"ticket": ticket.id, "reason": reason},
+                       "counter.done.sent_back")
 
 
 def close_request(counter_id: str) -> DeskRequest:
@@ -261,8 +295,9 @@ class InFlight:
 
 
 def explain(request: DeskRequest, code: str, message: str, office: Office | None,
-            counter_id: str, device: str, lang: str) -> str:
-    """An error answer in the staff's language, with what the mirror knows."""
+            counter_id: str, device: str, lang: str, refused: Sequence[str] = ()) -> str:
+    """An error answer in the staff's language, with what the mirror knows;
+    `refused` names the services or steps a member of staff may not serve."""
     if code == "disconnected":
         return tr("common.disconnected", lang)
     if request.type == "ticket.call" and office is not None:
@@ -278,6 +313,8 @@ def explain(request: DeskRequest, code: str, message: str, office: Office | None
             if ticket.status is not Status.WAITING:
                 return tr("counter.error.not_waiting", lang, number=ticket.number,
                           status=tr(f"status.{ticket.status.value}", lang))
+    if request.type == "counter.open" and code == "forbidden" and refused:
+        return tr("counter.error.skills", lang, what=", ".join(refused))
     if request.type == "counter.open" and code == "conflict" and office is not None:
         counter = office.counters.get(counter_id)
         if counter is not None and counter.device not in (None, device):
@@ -331,11 +368,11 @@ class WaitingSummary:
         return max(timedelta(0), now - self.oldest_issued_at)
 
 
-def waiting_summary(office: Office | None, services: Sequence[str], now: datetime
-                    ) -> WaitingSummary:
+def waiting_summary(office: Office | None, services: Sequence[str], now: datetime,
+                    counter: Counter | None = None) -> WaitingSummary:
     if office is None or not services:
         return WaitingSummary(0, None, ())
-    order = office.waiting_order(now, [code for code in services if code in office.services])
+    order = office.waiting_order(now, queues=desk_queues(office, counter, services))
     oldest = min((t.issued_at for t in order), default=None)
     return WaitingSummary(len(order), oldest, tuple(order[:NEXT_NUMBERS_SHOWN]))
 

@@ -47,6 +47,8 @@ from counter.desk import (
     explain,
     open_request,
     request_for,
+    send_back_request,
+    step_line,
     ticket_clock_start,
     transfer_request,
     waiting_summary,
@@ -54,6 +56,7 @@ from counter.desk import (
     why_not,
 )
 from counter.dialogs import CallTicketDialog, TransferDialog
+from counter.steps import SendBackDialog
 from counter.style import state_badge_qss
 from counter.widgets import card, named_label
 
@@ -90,6 +93,8 @@ class DeskView(QWidget):
         self.transfer_dialog: TransferDialog | None = None
         self.call_dialog: CallTicketDialog | None = None
         self.requests = InFlight()
+        self.send_back_dialog: SendBackDialog | None = None
+        self.step_boxes: dict[str, QCheckBox] = {}  # "D:2": serve that step
         self._choice_touched = False
         self.service_boxes: dict[str, QCheckBox] = {}
 
@@ -119,14 +124,22 @@ class DeskView(QWidget):
         self.ticket_clock = named_label("ticketClock")
         self.ticket_detail = named_label("ticketDetail")
         self.ticket_detail.setWordWrap(True)
+        self.ticket_step = named_label("ticketStep")  # where a multi-step visit is, what's next
+        self.ticket_step.setWordWrap(True)
+        self.send_back_button = QPushButton()
+        self.send_back_button.setObjectName("compact")
+        self.send_back_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.send_back_button.clicked.connect(self.send_back)
         ticket_box.addStretch(1)
-        for label in (self.ticket_number, self.ticket_service, self.priority_badge,
-                      self.ticket_status, self.ticket_clock, self.ticket_detail):
+        for label in (self.ticket_number, self.ticket_service, self.ticket_step,
+                      self.priority_badge, self.ticket_status, self.ticket_clock,
+                      self.ticket_detail):
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             if label is self.priority_badge:
                 ticket_box.addWidget(label, 0, Qt.AlignmentFlag.AlignHCenter)
             else:
                 ticket_box.addWidget(label)
+        ticket_box.addWidget(self.send_back_button, 0, Qt.AlignmentFlag.AlignHCenter)
         ticket_box.addStretch(1)
 
         # --- actions, one function key each
@@ -164,6 +177,12 @@ class DeskView(QWidget):
         self.services_grid.setHorizontalSpacing(16)
         self.services_grid.setVerticalSpacing(4)
         counter_box.addLayout(self.services_grid)
+        self.steps_title = named_label("hint")
+        self.steps_grid = QGridLayout()
+        self.steps_grid.setHorizontalSpacing(16)
+        self.steps_grid.setVerticalSpacing(4)
+        counter_box.addWidget(self.steps_title)
+        counter_box.addLayout(self.steps_grid)
         counter_buttons = QHBoxLayout()
         self.open_button = QPushButton()
         self.close_button = QPushButton()
@@ -245,6 +264,8 @@ class DeskView(QWidget):
         self.figure_captions["average"].setText(tr("counter.figures.average", lang))
         self.counter_title.setText(tr("counter.title", lang, counter=self.counter_id))
         self.close_button.setText(tr("counter.close_counter", lang))
+        self.steps_title.setText(tr("counter.steps.title", lang))
+        self.send_back_button.setText(tr("counter.send_back", lang))
         self._rebuild_services()
         self.refresh()
 
@@ -342,7 +363,8 @@ class DeskView(QWidget):
             tr("counter.open_counter" if is_closed else "counter.apply_services", lang)
         )
         chosen = self.chosen_services()
-        changed = tuple(chosen) != tuple(counter.services)
+        changed = (tuple(chosen) != tuple(counter.services)
+                   or tuple(self.chosen_steps()) != tuple(counter.steps))
         # Saving services re-opens the counter, so not during a break (F8 resumes).
         is_open = counter.state is CounterState.OPEN
         may_change = is_closed or (desk.held_here and is_open and changed)
@@ -350,7 +372,7 @@ class DeskView(QWidget):
         self.close_button.setEnabled(
             connected and desk.held_here and desk.ticket is None
         )
-        for box in self.service_boxes.values():
+        for box in (*self.service_boxes.values(), *self.step_boxes.values()):
             box.setEnabled(not desk.held_elsewhere)
 
     def _show_ticket(self, ticket: Ticket | None) -> None:
@@ -363,11 +385,25 @@ class DeskView(QWidget):
             self.ticket_status.setText("")
             self.ticket_clock.setText("")
             self.ticket_detail.setText("")
+            self.ticket_step.hide()
+            self.send_back_button.hide()
             return
         self.ticket_number.setText(ticket.number)
         self.ticket_service.setText(self._service_label(ticket.service))
-        self.priority_badge.setText(tr("common.priority", lang))
-        self.priority_badge.setVisible(ticket.priority is Priority.PRIORITY)
+        steps = step_line(office, ticket, lang)
+        self.ticket_step.setText(steps)
+        self.ticket_step.setVisible(bool(steps))
+        self.send_back_button.setVisible(ticket.step > 1)
+        self.send_back_button.setEnabled(
+            ticket.step > 1 and self.link.connected and not self.busy
+            and ticket.status in (Status.CALLED, Status.SERVING))
+        if ticket.booking:
+            self.priority_badge.setText(tr("counter.booking_badge", lang,
+                                           mark=office.booking_rules.mark, code=ticket.booking))
+        else:
+            self.priority_badge.setText(tr("common.priority", lang))
+        self.priority_badge.setVisible(ticket.priority is Priority.PRIORITY
+                                       or ticket.booking is not None)
         self.ticket_status.setText(
             tr("counter.ticket_status", lang, status=tr(f"status.{ticket.status.value}", lang))
         )
@@ -385,7 +421,7 @@ class DeskView(QWidget):
         lang = self.lang
         services = self.queue_services()
         now = datetime.now(UTC)
-        summary = waiting_summary(self.office, services, now)
+        summary = waiting_summary(self.office, services, now, self.counter())
         self.waiting_title.setText(
             tr("counter.waiting.title", lang)
             + (f" ({', '.join(services)})" if services else "")
@@ -399,8 +435,12 @@ class DeskView(QWidget):
             self.waiting_longest.setText(tr("counter.waiting.none", lang))
         self.next_title.setVisible(bool(summary.count))
         shown_priority = any(t.priority is Priority.PRIORITY for t in summary.next_tickets)
-        self.priority_legend.setText(f"★ = {tr('common.priority', lang)}")
-        self.priority_legend.setVisible(shown_priority)
+        mark = self.office.booking_rules.mark if self.office is not None else ""
+        shown_booked = any(t.booking for t in summary.next_tickets)
+        legend = ([f"★ = {tr('common.priority', lang)}"] if shown_priority else []) + (
+            [tr("counter.booking_legend", lang, mark=mark)] if shown_booked else [])
+        self.priority_legend.setText(" · ".join(legend))
+        self.priority_legend.setVisible(bool(legend))
         for index, label in enumerate(self.next_labels):
             if index >= len(summary.next_tickets):
                 label.hide()
@@ -408,6 +448,8 @@ class DeskView(QWidget):
             ticket = summary.next_tickets[index]
             priority = ticket.priority is Priority.PRIORITY
             text = f"{ticket.number} ★" if priority else ticket.number
+            if ticket.booking:
+                text = f"{ticket.number} {mark}"
             if label.text() != text:
                 label.setText(text)
             wanted = "nextPriority" if priority else "nextRegular"
@@ -430,6 +472,15 @@ class DeskView(QWidget):
             tr("common.minutes", self.lang, n=decimal_text(minutes, self.lang))
             if mine.get("served") else "–"
         )
+
+    def _step_label(self, key: str) -> str:
+        """"D:2" as "D2 · Wawancara & biometrik"; "B" as "B · Penggantian Paspor"."""
+        code, _, step = key.partition(":")
+        office = self.office
+        service = office.services.get(code) if office is not None else None
+        if service is None or not step.isdigit() or not 1 <= int(step) <= len(service.spec.steps):
+            return self._service_label(code)
+        return f"{code}{step} · {service.spec.steps[int(step) - 1].get(self.lang)}"
 
     def _service_label(self, code: str) -> str:
         office = self.office
@@ -459,6 +510,47 @@ class DeskView(QWidget):
                 box.blockSignals(True)
                 box.setChecked(code in chosen)
                 box.blockSignals(False)
+        self._rebuild_steps()
+
+    def _rebuild_steps(self) -> None:
+        """One box per step of each multi-step service (all ticked: every step)."""
+        office = self.office
+        keys = [f"{code}:{n}" for code, service in (office.services.items() if office else [])
+                for n in range(1, service.spec.step_count + 1) if service.spec.step_count > 1]
+        if list(self.step_boxes) != keys:
+            for box in self.step_boxes.values():
+                self.steps_grid.removeWidget(box)
+                box.deleteLater()
+            self.step_boxes = {}
+            for index, key in enumerate(keys):
+                box = QCheckBox()
+                box.setChecked(True)
+                box.toggled.connect(self._on_choice_toggled)
+                self.step_boxes[key] = box
+                self.steps_grid.addWidget(box, index // 2, index % 2)
+        for key, box in self.step_boxes.items():
+            code, _, step = key.partition(":")
+            assert office is not None
+            name = office.services[code].spec.steps[int(step) - 1].get(self.lang)
+            box.setText(f"{code}{step} · {name}".replace("&", "&&"))
+        self.steps_title.setVisible(bool(keys))
+
+    def chosen_steps(self) -> list[str]:
+        """The steps to send with `counter.open`: empty while every step of the
+        chosen services is ticked (the counter then serves every step)."""
+        chosen = self.chosen_services()
+        ticked = {key for key, box in self.step_boxes.items() if box.isChecked()}
+        relevant = {key for key in self.step_boxes if key.partition(":")[0] in chosen}
+        if relevant <= ticked:
+            return []
+        office = self.office
+        steps: list[str] = []
+        for code in chosen:
+            count = office.services[code].spec.step_count if office and code in office.services \
+                else 1
+            steps += [f"{code}:{n}" for n in range(1, count + 1)
+                      if count == 1 or f"{code}:{n}" in ticked]
+        return steps
 
     def _sync_service_choice(self, counter: Counter | None) -> None:
         """Until staff change the ticks, they show the counter's own services."""
@@ -466,6 +558,18 @@ class DeskView(QWidget):
             return
         for code, box in self.service_boxes.items():
             wanted = code in counter.services
+            if box.isChecked() != wanted:
+                box.blockSignals(True)
+                box.setChecked(wanted)
+                box.blockSignals(False)
+        skills = (self.link.staff or {}).get("skills")
+        for key, box in self.step_boxes.items():
+            if counter.state is CounterState.CLOSED and isinstance(skills, list):
+                # Ready to open with the steps this member of staff may serve.
+                code = key.partition(":")[0]
+                wanted = code in skills or key in skills
+            else:
+                wanted = not counter.steps or key in counter.steps
             if box.isChecked() != wanted:
                 box.blockSignals(True)
                 box.setChecked(wanted)
@@ -529,7 +633,19 @@ class DeskView(QWidget):
         counter = self.counter()
         if not chosen or counter is None or not self.open_button.isEnabled():
             return
-        self.send(open_request(self.counter_id, counter, chosen))
+        self.send(open_request(self.counter_id, counter, chosen, self.chosen_steps()))
+
+    def send_back(self) -> None:
+        """Back one step (documents missing), with the reason the dialog asks for."""
+        ticket = self.desk().ticket
+        if ticket is None or ticket.step <= 1 or not self.send_back_button.isEnabled():
+            return
+        dialog = SendBackDialog(ticket.number, self.lang, self)
+        self.send_back_dialog = dialog
+        dialog.accepted.connect(
+            lambda: self.send(send_back_request(ticket, dialog.reason_text())))
+        dialog.finished.connect(self._forget_dialogs)
+        dialog.open()
 
     def close_counter(self) -> None:
         if self.close_button.isEnabled():
@@ -571,6 +687,9 @@ class DeskView(QWidget):
         if self.call_dialog is not None and not self.call_dialog.isVisible():
             self.call_dialog.deleteLater()
             self.call_dialog = None
+        if self.send_back_dialog is not None and not self.send_back_dialog.isVisible():
+            self.send_back_dialog.deleteLater()
+            self.send_back_dialog = None
 
     # ================================================================ requests
     def send(self, request: DeskRequest) -> None:
@@ -586,9 +705,12 @@ class DeskView(QWidget):
                 if isinstance(survey_url, str) and isinstance(ticket, dict):
                     self.survey_ready.emit(str(ticket.get("number", "")), survey_url)
             else:
+                refused = (answer.raw or {}).get("refused")
                 self.report.emit("error", explain(
                     request, answer.code, answer.message, self.office, self.counter_id,
-                    self.link.device, self.lang))
+                    self.link.device, self.lang,
+                    [self._step_label(str(key)) for key in refused]
+                    if isinstance(refused, list) else ()))
             self.refresh()
 
         self.requests.sent(self.link.request(request.type, answered, **request.fields))

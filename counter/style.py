@@ -46,6 +46,7 @@ QLabel#ticketService {{ font-size: 20px; }}
 QLabel#ticketStatus {{ font-size: 20px; font-weight: bold; }}
 QLabel#ticketClock {{ font-size: 40px; font-weight: bold; color: {NAVY}; }}
 QLabel#ticketDetail {{ font-size: 15px; color: {GREY}; }}
+QLabel#ticketStep {{ font-size: 18px; font-weight: bold; color: {NAVY}; }}
 QLabel#priorityBadge {{ background: {PRIORITY}; color: {WHITE}; font-weight: bold;
     padding: 4px 10px; border-radius: 8px; font-size: 15px; }}
 QLabel#stateBadge {{ font-weight: bold; padding: 4px 12px; border-radius: 8px;

@@ -40,6 +40,7 @@ from antrean.core.skm import shown
 from antrean.i18n import CATALOGUE, error_text, tr
 from antrean.qt.link import Answer, ServerLink
 from antrean.qt.theme import RED, WHITE
+from counter.bookings_view import BookingsView
 from counter.complaints_view import ComplaintsPanel
 from counter.desk import clock_text, elapsed_since, ticket_clock_start
 from counter.style import state_badge_qss
@@ -97,6 +98,8 @@ class SupervisorView(QWidget):
         self.service_rows: dict[str, ServiceRow] = {}
         self.live = LiveFigures()
         self._figures_due = True
+        self.bookings = BookingsView(link, lang)  # issue 12
+        self.bookings.report.connect(self.report)
         self._build()
         self.link.event_received.connect(self._on_event)
         self.link.message_received.connect(self._on_message)
@@ -105,6 +108,7 @@ class SupervisorView(QWidget):
         self.link.connected_changed.connect(lambda _connected: self.refresh())
         self.retranslate()
         self.complaints.load()
+        self.bookings.load()
 
     # ================================================================ layout
     def _build(self) -> None:
@@ -195,6 +199,7 @@ class SupervisorView(QWidget):
         outer.addWidget(figures_card, 0)
         outer.addLayout(bottom, 0)
         outer.addWidget(complaints_card, 0)
+        outer.addWidget(self.bookings)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -222,6 +227,7 @@ class SupervisorView(QWidget):
     # ================================================================ language
     def set_language(self, lang: str) -> None:
         self.lang = lang
+        self.bookings.set_language(lang)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -506,12 +512,16 @@ class SupervisorView(QWidget):
         self.refresh()
 
     # ================================================================ events
-    def _on_event(self, _event: Event) -> None:
+    def _on_event(self, event: Event) -> None:
         self.refresh()
+        if event.name == "ticket.issued" and event.extra.get("via") == "booking":
+            self.bookings.load()  # a booking just checked in
 
     def _on_snapshot(self) -> None:
         self._seed_figures()
         self.refresh()
+        self.bookings.refresh()
+        self.bookings.load()
 
     def _seed_figures(self) -> None:
         office = self.office

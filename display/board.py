@@ -34,11 +34,13 @@ class RecentCall:
     counter_id: str
     calls: int
     called_at: datetime
+    step: int = 1  # a multi-step visit is called once per step (issue 12)
 
     @property
-    def key(self) -> tuple[str, int]:
-        """A recall raises `calls`, so it is a new key: a new announcement."""
-        return (self.ticket_id, self.calls)
+    def key(self) -> tuple[str, int, int]:
+        """A recall raises `calls`, so it is a new key: a new announcement; so is
+        the call to a visit's next step (whose `calls` start again)."""
+        return (self.ticket_id, self.step, self.calls)
 
     @classmethod
     def of(cls, ticket: Ticket) -> RecentCall | None:
@@ -46,7 +48,7 @@ class RecentCall:
             return None
         return cls(
             ticket.id, ticket.number, ticket.service, ticket.counter, ticket.calls,
-            ticket.called_at,
+            ticket.called_at, ticket.step,
         )
 
 
@@ -83,7 +85,7 @@ class CallBoard:
         self.clock = ServerClock()
         self.day: date | None = None
         self._calls: list[RecentCall] = []
-        self._announced: set[tuple[str, int]] = set()
+        self._announced: set[tuple[str, int, int]] = set()
 
     @property
     def calls(self) -> list[RecentCall]:

@@ -20,6 +20,7 @@ NUMBER_MIN = 0.15  # DejaVu's capitals are 0.73 em: still over 10% of the screen
 GO_TO = 0.03
 COUNTER = 0.085
 COUNTER_EN = 0.045
+STEP = 0.035
 
 
 class NowCallingPanel(FittedPanel):
@@ -35,9 +36,12 @@ class NowCallingPanel(FittedPanel):
         self.go_to = FittedLabel(bilingual("display.no_calls"), tone="secondary", align=CENTER)
         self.counter = FittedLabel("", bold=True, align=CENTER)
         self.counter_en = FittedLabel("", tone="secondary", align=CENTER)
+        self.step = FittedLabel("", bold=True, align=CENTER)  # a multi-step visit's step
+        self.step.setObjectName("nowCallingStep")
         self._layout = QVBoxLayout(self)
         self._layout.addStretch(1)
-        for label in (self.title, self.number, self.go_to, self.counter, self.counter_en):
+        for label in (self.title, self.number, self.go_to, self.counter, self.counter_en,
+                      self.step):
             self._layout.addWidget(label)
         self._layout.addStretch(1)
         self.show_nothing()
@@ -46,13 +50,15 @@ class NowCallingPanel(FittedPanel):
         self._highlight_timer.setInterval(highlight_ms)
         self._highlight_timer.timeout.connect(lambda: self._set_highlighted(False))
 
-    def show_call(self, number: str, counter_name: Text) -> None:
+    def show_call(self, number: str, counter_name: Text, step: str = "") -> None:
         for label in (self.number, self.counter, self.counter_en):
             label.show()
         self.number.setText(number)
         self.go_to.setText(bilingual("display.go_to"))
         self.counter.setText(counter_name.id)
         self.counter_en.setText(counter_name.en if counter_name.en != counter_name.id else "")
+        self.step.setText(step)
+        self.step.setVisible(bool(step))
 
     def show_nothing(self) -> None:
         """No call yet today (or the day just rolled over)."""
@@ -61,7 +67,8 @@ class NowCallingPanel(FittedPanel):
         self.go_to.setText(bilingual("display.no_calls"))
         self.counter.setText("")
         self.counter_en.setText("")
-        for label in (self.number, self.counter, self.counter_en):
+        self.step.setText("")
+        for label in (self.number, self.counter, self.counter_en, self.step):
             label.hide()  # the message sits in the middle, not under an empty gap
 
     def highlight(self) -> None:
@@ -82,8 +89,11 @@ class NowCallingPanel(FittedPanel):
         """Height of the number's capitals in pixels (the issue asks >= 10% of the screen)."""
         return QFontMetrics(self.number.font()).capHeight()
 
+    def step_text(self) -> str:
+        return self.step.text() if self.step.isVisibleTo(self) else ""
+
     def _lines(self) -> tuple[FittedLabel, ...]:
-        return (self.title, self.number, self.go_to, self.counter, self.counter_en)
+        return (self.title, self.number, self.go_to, self.counter, self.counter_en, self.step)
 
     def _needed_height(self) -> int:
         margins = self._layout.contentsMargins()
@@ -102,6 +112,7 @@ class NowCallingPanel(FittedPanel):
         self.go_to.set_pixel_size(round(height * GO_TO * scale))
         self.counter.set_pixel_size(round(height * COUNTER * scale), round(height * 0.04 * scale))
         self.counter_en.set_pixel_size(round(height * COUNTER_EN * scale))
+        self.step.set_pixel_size(round(height * STEP * scale))
 
     def _set_highlighted(self, on: bool) -> None:
         if on != self.is_highlighted():

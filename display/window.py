@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLayout, QVBoxLayout, QWidget
 
@@ -95,6 +95,11 @@ class DisplayWindow(QWidget):
         self._clock = clock
         self._refused = False
         self._voice_reported = ""
+        self._closure_shown: Text | None = None
+        self._calendar_timer = QTimer(self)  # a break begins or ends without an event
+        self._calendar_timer.setInterval(30_000)
+        self._calendar_timer.timeout.connect(self._check_calendar)
+        self._calendar_timer.start()
 
         self.banner = ConnectionBanner()
         self.header = HeaderBar(options.lang)
@@ -257,7 +262,8 @@ class DisplayWindow(QWidget):
             self.now_calling.show_nothing()
         else:
             latest = calls[0]
-            self.now_calling.show_call(latest.number, self._counter_name(office, latest.counter_id))
+            self.now_calling.show_call(latest.number, self._counter_name(office, latest.counter_id),
+                                       self._step_text(office, latest))
             if highlight:
                 self.now_calling.highlight()
         lang = self.options.lang
@@ -267,15 +273,43 @@ class DisplayWindow(QWidget):
         ], bilingual("display.recent.none_other") if calls else "")
         self.view_updated.emit()
 
+    def _step_text(self, office: Office, call: RecentCall) -> str:
+        """"Tahap 2/2: Wawancara & biometrik · Step 2/2: Interview & biometrics"."""
+        service = office.services.get(call.service)
+        names = service.spec.steps if service is not None else ()
+        if not 1 <= call.step <= len(names):
+            return ""
+        name = names[call.step - 1]
+        return " · ".join(dict.fromkeys(
+            tr("step.of", lang, step=call.step, steps=len(names), name=name.get(lang))
+            for lang in ("id", "en")))
+
     def _show_waiting(self, office: Office) -> None:
         self.waiting.show_services(
-            (service, office.waiting_count(code))
+            (service, sum(office.waiting_count(key) for key in office.step_queues(code)))
             for code, service in office.services.items()
             if self.board.shows(code)
         )
 
+    def closure(self) -> Text | None:
+        """Why the office takes no tickets now, and when it opens again (for the
+        ticker), or None while it is open."""
+        office = self.link.office
+        if office is None:
+            return None
+        state = office.calendar.state(office.local(self._clock()))
+        return None if state.open else Text(state.reason("id"), state.reason("en"))
+
+    def _check_calendar(self) -> None:
+        office = self.link.office
+        if office is not None and self.closure() != self._closure_shown:
+            self._show_ticker(office, restart=True)
+
     def _show_ticker(self, office: Office, *, restart: bool) -> None:
-        texts = [*reversed(office.announcements), *office.spec.announcements]
+        closure = self.closure()
+        self._closure_shown = closure
+        texts = [*([closure] if closure else []), *reversed(office.announcements),
+                 *office.spec.announcements]
         if not texts:
             name = office.spec.name
             texts = [Text(tr("display.welcome", "id", office=name),

@@ -99,6 +99,7 @@ class StartScreen(QWidget):
     """Office name and emblem, and the one big button that starts a visit."""
 
     take = Signal()
+    booking = Signal()  # "I have a booking code" (issue 12)
 
     def __init__(self, logo: QPixmap | None) -> None:
         super().__init__()
@@ -120,6 +121,10 @@ class StartScreen(QWidget):
         self.take_button.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.take_button.clicked.connect(self.take)
         self.hint_label = text_label("hint")
+        self.closed_label = text_label("closedNotice")  # why the office is closed, and until when
+        self.closed_label.hide()
+        self.booking_button = button("bookingButton")
+        self.booking_button.clicked.connect(self.booking)
 
         column = QVBoxLayout(self)
         column.addStretch(2)
@@ -128,7 +133,10 @@ class StartScreen(QWidget):
         column.addWidget(self.welcome_label)
         column.addWidget(self.office_label)
         column.addStretch(1)
+        column.addWidget(self.closed_label)  # full width: a long holiday name wraps in it
         column.addWidget(self.take_button, 0, ALIGN_CENTER)
+        column.addSpacing(12)
+        column.addWidget(self.booking_button, 0, ALIGN_CENTER)
         column.addSpacing(12)
         column.addWidget(self.hint_label)
         column.addStretch(2)
@@ -150,6 +158,12 @@ class StartScreen(QWidget):
         # The same words in the other language, small, for a visitor who reads only that one.
         self.take_other.setText(tr("kiosk.start.take", other_language(lang)))
         self.hint_label.setText(tr("kiosk.start.hint", lang))
+        self.booking_button.setText(tr("kiosk.start.booking", lang))
+
+    def show_closed(self, reason: str) -> None:
+        """The office's closure, in words ("Istirahat — buka kembali pukul 13.30")."""
+        self.closed_label.setText(reason)
+        self.closed_label.setVisible(bool(reason))
 
     def apply_metrics(self, m: Metrics) -> None:
         if self._logo is not None:
@@ -409,6 +423,8 @@ class RequirementsScreen(QWidget):
         self.service_label = text_label("screenTitle")
         self.subtitle_label = text_label("screenSubtitle")
         self.hint_label = text_label("hint")
+        self.steps_label = text_label("hint")  # a visit in steps says so (issue 12)
+        self.steps_label.hide()
         self.checklist = QFrame()
         self.checklist.setObjectName("checklist")
         self._rows = QVBoxLayout(self.checklist)
@@ -430,6 +446,7 @@ class RequirementsScreen(QWidget):
 
         column = QVBoxLayout(self)
         column.addWidget(self.service_label)
+        column.addWidget(self.steps_label)
         column.addWidget(self.subtitle_label)
         column.addWidget(scroll)
         column.addStretch(1)
@@ -438,6 +455,10 @@ class RequirementsScreen(QWidget):
 
     def show_service(self, service: Service, lang: str) -> None:
         self.service_label.setText(f"{service.spec.prefix} · {service.spec.name.get(lang)}")
+        steps = service.spec.steps
+        named = " → ".join(f"{n}. {name.get(lang)}" for n, name in enumerate(steps, start=1))
+        self.steps_label.setText(tr("kiosk.requirements.steps", lang, n=len(steps), steps=named))
+        self.steps_label.setVisible(len(steps) > 1)
         while self._rows.count():
             item = self._rows.takeAt(0)
             widget = item.widget() if item is not None else None
@@ -655,8 +676,14 @@ class TicketScreen(QWidget):
     def show_ticket(self, ticket: dict[str, object], service: Service | None, lang: str,
                     qr_payload: str) -> None:
         self.number_label.setText(str(ticket.get("number", "")))
-        self.service_label.setText(service.spec.name.get(lang) if service else "")
-        self.priority_label.setVisible(ticket.get("priority") == "priority")
+        name = service.spec.name.get(lang) if service else ""
+        step, steps = _as_int(ticket.get("step")) or 1, _as_int(ticket.get("steps")) or 1
+        if service is not None and steps > 1 and step <= len(service.spec.steps):
+            name += "\n" + tr("step.of", lang, step=step, steps=steps,
+                              name=service.spec.steps[step - 1].get(lang))
+        self.service_label.setText(name)
+        booking = ticket.get("booking")
+        self.priority_label.setVisible(ticket.get("priority") == "priority" or bool(booking))
         ahead = _as_int(ticket.get("ahead"))
         eta = _as_int(ticket.get("eta_minutes"))
         self.ahead_label.setText(
@@ -674,7 +701,8 @@ class TicketScreen(QWidget):
         self.time_label.setText(tr("kiosk.ticket.time", lang, time=at) if at else "")
         self.time_label.setVisible(bool(at))
         self.title_label.setText(tr("kiosk.ticket.title", lang))
-        self.priority_label.setText(tr("common.priority", lang))
+        self.priority_label.setText(tr("kiosk.ticket.booking", lang, code=booking) if booking
+                                    else tr("common.priority", lang))
         self.reprint_button.setText(tr("kiosk.ticket.reprint", lang))
         self.done_button.setText(tr("kiosk.ticket.done", lang))
         self.listen_label.setText(tr("kiosk.ticket.listen", lang))

@@ -12,6 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from antrean.core.calendar import OpenState
 from antrean.core.model import Priority, Service
 from antrean.i18n import tr
 
@@ -54,6 +55,7 @@ class Visit:
     refusal: str = ""  # the error code of a refused ticket request, shown over the grid
     print_state: PrintState = PrintState.PRINTING
     print_error: PrinterUnavailable | None = None  # why, when FAULT
+    refusal_reason: dict[str, str] | None = None  # the server's own words (a closure's reason)
 
     @property
     def issuing(self) -> bool:
@@ -69,18 +71,25 @@ class Availability:
     choosable: bool
     reason_key: str = ""
     params: dict[str, str] = field(default_factory=dict)
+    calendar: OpenState | None = None  # closed by the calendar: it says why and until when
 
     def reason(self, lang: str) -> str:
+        if self.calendar is not None:
+            return self.calendar.reason(lang)
         return tr(self.reason_key, lang, **self.params) if self.reason_key else ""
 
 
-def availability(service: Service, local_now: datetime) -> Availability:
-    """Closed by a supervisor, outside its opening hours (not today at all, or not at
-    this hour) or out of today's quota: each has its own words for the visitor."""
+def availability(service: Service, local_now: datetime,
+                 calendar: OpenState | None = None) -> Availability:
+    """Closed by a supervisor, by the calendar (a break, a holiday: `calendar` is the
+    office's answer for this service now), outside its opening hours (not today at
+    all, or not at this hour) or out of today's quota: each has its own words."""
     if not service.open:
         return Availability(False, "kiosk.services.closed_staff")
+    if calendar is not None and not calendar.open:
+        return Availability(False, calendar=calendar)
     hours = service.spec.hours
-    if hours is not None and not hours.contains(local_now):
+    if calendar is None and hours is not None and not hours.contains(local_now):
         if local_now.isoweekday() not in hours.days:
             return Availability(False, "kiosk.services.closed_today")
         return Availability(

@@ -10,11 +10,20 @@ reported to the server, and the way back to the start when a screen is left alon
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QPixmap, QResizeEvent, QShortcut
+from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QCloseEvent,
+    QKeyEvent,
+    QKeySequence,
+    QPixmap,
+    QResizeEvent,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -33,6 +42,7 @@ from antrean.core.office import Office
 from antrean.i18n import DEFAULT_LANGUAGE, error_text, tr
 from antrean.qt.link import Answer, ServerLink
 from antrean.resources import asset_path
+from kiosk.booking import BookingScreen, ScanBuffer, booking_stylesheet, ticket_notes
 from kiosk.printing import (
     PrinterUnavailable,
     PrintJobRunner,
@@ -96,12 +106,18 @@ class KioskWindow(QWidget):
         logo_path: Path = LOGO_PATH,
         office_name: str = "",
         timezone: tzinfo | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         """`office_name` and `timezone` (from the device file) stand in for the
         office's own until the server's first welcome gives them."""
         super().__init__()
         self._office_name = office_name
         self._timezone = timezone
+        self._clock = clock or (lambda: datetime.now(UTC))  # tests pass their own
+        self._scan = ScanBuffer()
+        self._keys_clock = QElapsedTimer()
+        self._keys_clock.start()
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # a scanner types into the window
         self.setObjectName("kiosk")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
         self.link = link
@@ -132,9 +148,11 @@ class KioskWindow(QWidget):
         self.priority_screen = PriorityScreen()
         self.issuing_screen = IssuingScreen()
         self.ticket_screen = TicketScreen()
+        self.booking_screen = BookingScreen()
         self.stack = QStackedWidget()
         for screen in (self.start_screen, self.services_screen, self.requirements_screen,
-                       self.priority_screen, self.issuing_screen, self.ticket_screen):
+                       self.priority_screen, self.issuing_screen, self.ticket_screen,
+                       self.booking_screen):
             self.stack.addWidget(screen)
         self._body = QVBoxLayout()
         self._body.addWidget(self.stack)
@@ -149,6 +167,10 @@ class KioskWindow(QWidget):
         column.addLayout(self._body, 1)
 
         self.start_screen.take.connect(self._on_take)
+        self.start_screen.booking.connect(self._on_booking)
+        self.booking_screen.back.connect(self.reset)
+        self.booking_screen.submitted.connect(self._check_in)
+        self.booking_screen.walk_in.connect(self._on_service_chosen)
         self.services_screen.back.connect(self.reset)
         self.services_screen.chosen.connect(self._on_service_chosen)
         self.requirements_screen.back.connect(lambda: self._go(self.services_screen))
@@ -243,6 +265,8 @@ class KioskWindow(QWidget):
 
     def _go(self, screen: QWidget) -> None:
         self.stack.setCurrentWidget(screen)
+        if screen is self.start_screen:
+            self.setFocus()  # a scanner's keystrokes come to the window
         self._update_header()
         if screen is self.services_screen:
             self._refresh_services()
@@ -252,6 +276,76 @@ class KioskWindow(QWidget):
         if self.office is None:
             return  # no services known before the first welcome: nothing to choose from
         self._go(self.services_screen)
+
+    # ------------------------------------------------------------ bookings
+    def _on_booking(self) -> None:
+        self.booking_screen.start(self.lang)
+        self._go(self.booking_screen)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """A scanner's keystrokes on the start screen: its code, when Enter ends it."""
+        if self.current_screen() is not self.start_screen:
+            super().keyPressEvent(event)
+            return
+        now = self._keys_clock.elapsed()
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            code = self._scan.enter(now)
+            if code:
+                self.booking_screen.start(self.lang, code.upper())
+                self._go(self.booking_screen)
+                self._check_in(code)
+            return
+        self._scan.key(event.text(), now)
+
+    def _check_in(self, code: str) -> None:
+        """Ask the server to check the booking in, once per visit (like a ticket)."""
+        visit = self.visit
+        if visit.request_id is not None:
+            return
+        code = code.strip().upper()
+        if not code:
+            self.booking_screen.show_message(tr("kiosk.booking.empty", self.lang), self.lang)
+            return
+        visit.request_id = self.link.new_request_id()
+        self.link.request("booking.check_in", lambda answer: self._on_checked_in(visit, answer),
+                          request_id=visit.request_id, code=code, lang=visit.lang)
+        if self.link.connected:
+            self.issuing_timer.start()
+        else:
+            self._show_issuing()
+
+    def _on_checked_in(self, visit: Visit, answer: Answer) -> None:
+        if visit is not self.visit:
+            return
+        if answer.ok:
+            self._on_issued(visit, answer)
+            return
+        self.issuing_timer.stop()
+        visit.request_id = None  # nothing issued: the visitor may try another code
+        self._show_connection()
+        raw = answer.raw or {}
+        lang = self.lang
+        code = self.booking_screen.code
+        walk_in = ""
+        if answer.code == "booking_early":
+            text = tr("kiosk.booking.early", lang, time=str(raw.get("time", "")).replace(
+                ":", "." if lang == "id" else ":"))
+        elif answer.code == "booking_late":
+            walk_in = str(raw.get("service", "")) if raw.get("walk_in") else ""
+            text = tr("kiosk.booking.late_walk_in" if walk_in else "kiosk.booking.late", lang)
+        elif answer.code == "booking_other_day":
+            text = tr("kiosk.booking.other_day", lang, date=_day_text(str(raw.get("date", "")),
+                                                                       lang))
+        elif answer.code == "booking_used":
+            text = tr("kiosk.booking.used", lang, code=code)
+        elif answer.code == "not_found":
+            text = tr("kiosk.booking.not_found", lang, code=code)
+        elif isinstance(raw.get("reason"), dict):
+            text = str(raw["reason"].get(lang, ""))
+        else:
+            text = error_text(answer.code or "internal", lang)
+        self.booking_screen.show_message(text, lang, walk_in)
+        self._go(self.booking_screen)
 
     def _on_service_chosen(self, code: str) -> None:
         service = self._service(code)
@@ -311,6 +405,8 @@ class KioskWindow(QWidget):
         if not isinstance(ticket, dict):
             visit.request_id = None  # nothing was issued: this visitor may choose again
             visit.refusal = answer.code or "internal"
+            reason = (answer.raw or {}).get("reason")
+            visit.refusal_reason = reason if isinstance(reason, dict) else None
             self._show_connection()
             self._show_refusal()
             self._go(self.services_screen)
@@ -331,6 +427,8 @@ class KioskWindow(QWidget):
         code = self.visit.refusal
         lang = self.lang
         text = error_text(code, lang) if code else ""
+        if self.visit.refusal_reason:
+            text = str(self.visit.refusal_reason.get(lang, text))
         if code in CHOOSE_ANOTHER:
             text = f"{text} {tr('kiosk.services.try_other', lang)}"
         self.services_screen.show_notice(text)
@@ -373,7 +471,8 @@ class KioskWindow(QWidget):
         except (KeyError, ValueError) as exc:
             self._on_printed(str(ticket.get("id", "")), PrinterUnavailable("error", str(exc)))
             return
-        self._runner.submit(job)
+        notes = ticket_notes(ticket, service, visit.lang)  # booking code, step (issue 12)
+        self._runner.submit(replace(job, footer=(*notes, *job.footer)) if notes else job)
 
     def _reprint(self) -> None:
         if self.visit.ticket is not None:
@@ -427,7 +526,7 @@ class KioskWindow(QWidget):
         return office.services.get(code)
 
     def _local_now(self) -> datetime:
-        now = datetime.now(UTC)
+        now = self._clock()
         if self.office is not None:
             return self.office.local(now)
         return now.astimezone(self._timezone)  # the device file's zone, else the machine's
@@ -448,10 +547,12 @@ class KioskWindow(QWidget):
         if office is None:
             return
         local = self._local_now()
+        self.start_screen.show_closed(office.calendar.state(local).reason(self.lang))
         for code, tile in self.services_screen.tiles.items():
             service = office.services[code]
             waiting, eta = office.outlook(code)
-            tile.show_service(service, waiting, eta, availability(service, local),
+            state = office.service_state(code, local)
+            tile.show_service(service, waiting, eta, availability(service, local, state),
                               self.link.connected, self.lang)
 
     def _on_connection(self, connected: bool) -> None:
@@ -506,6 +607,7 @@ class KioskWindow(QWidget):
         self.language_button.setText(tr("common.language_switch", lang))
         self.start_screen.set_lang(lang)
         self.services_screen.set_lang(lang)
+        self.booking_screen.set_lang(lang)
         service = self._service(self.visit.service)
         if service is not None:
             self.requirements_screen.show_service(service, lang)
@@ -551,7 +653,7 @@ class KioskWindow(QWidget):
         if m == self._metrics:
             return
         self._metrics = m
-        self.setStyleSheet(stylesheet(m))
+        self.setStyleSheet(stylesheet(m) + booking_stylesheet(m))
         margin = m.px(32, 12)
         self._body.setContentsMargins(margin, m.px(20, 10), margin, margin)
         self._header_row.setContentsMargins(margin, m.px(10, 6), margin, m.px(10, 6))
@@ -566,6 +668,7 @@ class KioskWindow(QWidget):
         self.services_screen.apply_metrics(m)
         self.requirements_screen.apply_metrics(m)
         self.ticket_screen.apply_metrics(m)
+        self.booking_screen.apply_metrics(m)
         self._update_header()
 
     # --------------------------------------------------------------- shutdown
@@ -593,3 +696,13 @@ class KioskWindow(QWidget):
         if self._runner is not None:
             self._runner.shutdown(wait=True)
             self._runner = None
+
+
+def _day_text(iso_day: str, lang: str) -> str:
+    """`2026-03-09` as `9 Maret 2026` / `9 March 2026`."""
+    try:
+        day = datetime.fromisoformat(iso_day)
+    except ValueError:
+        return iso_day
+    months = tr("kiosk.months", lang).split(",")
+    return f"{day.day} {months[day.month - 1]} {day.year}"

@@ -36,8 +36,10 @@ from websockets.http11 import Request as HttpRequest
 from websockets.http11 import Response
 
 from antrean import __version__, protocol
+from antrean.core.bookings import Booking
 from antrean.core.model import DomainError, Priority, StaffRef, Text, iso
 from antrean.core.office import FEEDBACK_EVENTS, Event, Office
+from server import bookings
 from server.config import OfficeConfig, verify_secret
 from server.fanout import Audience, FanOut
 from server.lockouts import LoginLockouts
@@ -180,9 +182,12 @@ class AntreanServer:
             "service.update": self._service_update,
             "device.status": self._device_status,
             "stats.today": self._stats,
+            "ticket.send_back": self._send_back,
+            "booking.check_in": self._check_in,
         }
         self.web = VisitorDesk(self)  # the visitor's phone: pages, survey, complaints
         self._handlers.update(self.web.handlers())
+        self._booking: Booking | None = None  # looked up for the check-in being executed
 
     # ================================================================ lifecycle
     async def start(
@@ -595,6 +600,11 @@ class AntreanServer:
         if request.type == "login":
             await self._login(session, request)
             return
+        if request.type in bookings.DIRECT_REQUESTS:
+            self._send(session.ws, await bookings.answer(self, request, session.staff))
+            return
+        if request.type == "booking.check_in":
+            self._booking = await bookings.find_booking(self.store, request.args["code"])
         self._execute(session, request, key)
 
     def _answered(self, session: Session, key: tuple[str, str]) -> bool:
@@ -616,7 +626,10 @@ class AntreanServer:
             session.device, "any", limits.requests_per_second, limits.requests_per_second, now
         ):
             return False
-        if request.type == "ticket.issue" and limits.issue_per_minute is not None:
+        # A check-in issues a ticket too (and must not let a kiosk guess codes fast).
+        if request.type in ("ticket.issue", "booking.check_in") and (
+            limits.issue_per_minute is not None
+        ):
             return self._limiter.allow(
                 session.device, "issue", limits.issue_per_minute / 60, limits.issue_per_minute,
                 now,
@@ -642,7 +655,7 @@ class AntreanServer:
         try:
             result, events = self._handlers[request.type](session, request, now)
         except DomainError as exc:
-            self._error(session, request, exc.code, exc.message, key)
+            self._error(session, request, exc.code, exc.message, key, **exc.extra)
             return
         except Exception:
             log.exception("request %s failed", request.type)
@@ -909,8 +922,11 @@ class AntreanServer:
         await self._guard.succeeded(username)
         session.staff = StaffRef(member.username, member.name)
         session.staff_roles = member.roles
-        self._send(session.ws, protocol.ok(request.id, {"staff": {
-            "username": member.username, "name": member.name, "roles": list(member.roles)}}))
+        staff: dict[str, Any] = {"username": member.username, "name": member.name,
+                                 "roles": list(member.roles)}
+        if member.skills is not None:  # what they may serve, when the office file says
+            staff["skills"] = list(member.skills)
+        self._send(session.ws, protocol.ok(request.id, {"staff": staff}))
 
     def _issue(self, session: Session, request: protocol.Request, now: datetime
                ) -> tuple[dict[str, Any], list[Event]]:
@@ -927,8 +943,11 @@ class AntreanServer:
 
     def _counter_open(self, session: Session, request: protocol.Request, now: datetime
                       ) -> tuple[dict[str, Any], list[Event]]:
-        events = self.office.open_counter(request.args["counter"], request.args["services"],
-                                          session.device, session.staff, now)
+        args = request.args
+        bookings.check_skills(self, session.staff, args["services"], args.get("steps", []))
+        events = self.office.open_counter(args["counter"], args["services"],
+                                          session.device, session.staff, now,
+                                          steps=args.get("steps", ()))
         return self._counter_result(events), events
 
     def _counter_pause(self, session: Session, request: protocol.Request, now: datetime
@@ -971,6 +990,20 @@ class AntreanServer:
         events = self.office.transfer(request.args["ticket"], request.args["service"],
                                       session.device, now)
         return self._ticket_result(events), events
+
+    def _send_back(self, session: Session, request: protocol.Request, now: datetime
+                   ) -> tuple[dict[str, Any], list[Event]]:
+        events = self.office.send_back(request.args["ticket"], request.args["reason"],
+                                       session.device, now)
+        return self._ticket_result(events), events
+
+    def _check_in(self, session: Session, request: protocol.Request, now: datetime
+                  ) -> tuple[dict[str, Any], list[Event]]:
+        booking, self._booking = self._booking, None
+        events = self.office.check_in(booking, request.args.get("lang", "id"), now)
+        ticket = events[0].ticket
+        assert ticket is not None
+        return {"ticket": self.office.view(ticket, now).to_wire()}, events
 
     def _get(self, session: Session, request: protocol.Request, now: datetime
              ) -> tuple[dict[str, Any], list[Event]]:

@@ -9,11 +9,14 @@ import hmac
 import secrets
 import tomllib
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, time
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from antrean.core.bookings import BookingRules
+from antrean.core.calendar import WEEKDAY_KEYS, Calendar, Closed, DayOff, Period, WeekHours
 from antrean.core.model import (
     CounterSpec,
     OfficeSpec,
@@ -89,6 +92,7 @@ class StaffMember:
     name: str
     roles: tuple[str, ...]
     pin_hash: str
+    skills: tuple[str, ...] | None = None  # "A" (every step) or "D:2"; None: everything
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +151,7 @@ def _parse(raw: dict[str, Any]) -> OfficeConfig:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"office.timezone: unknown time zone {timezone!r}") from None
-    default_hours = _hours(office_raw.get("hours"), "office.hours")
+    default_hours, office_week = _any_hours(office_raw.get("hours"), "office.hours")
 
     services = tuple(
         _service(item, f"services[{i}]", default_hours)
@@ -188,12 +192,15 @@ def _parse(raw: dict[str, Any]) -> OfficeConfig:
         announcements=announcements,
         ticket_url=office_raw.get("ticket_url"),
         logo=office_raw.get("logo"),
+        calendar=_calendar(raw.get("calendar", {}), office_week),
+        bookings=_booking_rules(raw.get("bookings", {})),
     )
 
     devices = tuple(
         _device(item, f"devices[{i}]") for i, item in enumerate(_list(raw, "devices", True))
     )
-    staff = tuple(_staff(item, f"staff[{i}]") for i, item in enumerate(_list(raw, "staff", True)))
+    staff = tuple(_staff(item, f"staff[{i}]", services)
+                  for i, item in enumerate(_list(raw, "staff", True)))
     _unique([s.username for s in staff], "staff", "username")
 
     limits_raw = raw.get("limits", {})
@@ -224,7 +231,12 @@ def _service(raw: Any, key: str, default_hours: OpeningHours | None) -> ServiceS
     quota = raw.get("quota")
     if quota is not None and (type(quota) is not int or quota < 0):
         raise ConfigError(f"{key}.quota: must be a whole number of tickets (0 or more)")
-    hours = _hours(raw.get("hours"), f"{key}.hours") or default_hours
+    own_hours, week = _any_hours(raw.get("hours"), f"{key}.hours")
+    hours = own_hours or (default_hours if week is None else None)
+    steps_raw = raw.get("steps", [])
+    if not isinstance(steps_raw, list) or len(steps_raw) == 1:
+        raise ConfigError(f"{key}.steps: a list of two or more step names (leave it out for "
+                          "a one-step visit)")
     return ServiceSpec(
         code=code,
         prefix=prefix,
@@ -238,6 +250,8 @@ def _service(raw: Any, key: str, default_hours: OpeningHours | None) -> ServiceS
         default_minutes=_number(raw, f"{key}.service_minutes", 10.0),
         hours=hours,
         trial=_flag(raw, f"{key}.trial"),
+        week=week,
+        steps=tuple(_text(item, f"{key}.steps[{i}]") for i, item in enumerate(steps_raw)),
     )
 
 
@@ -270,7 +284,7 @@ def _device(raw: Any, key: str) -> DeviceGrant:
     return DeviceGrant(role, _check_hash(raw.get("token_hash"), f"{key}.token_hash"), device)
 
 
-def _staff(raw: Any, key: str) -> StaffMember:
+def _staff(raw: Any, key: str, services: tuple[ServiceSpec, ...] = ()) -> StaffMember:
     if not isinstance(raw, dict):
         raise ConfigError(f"{key}: must be a table")
     roles = raw.get("roles", ["counter"])
@@ -281,6 +295,137 @@ def _staff(raw: Any, key: str) -> StaffMember:
         name=str(raw.get("name", raw.get("username"))),
         roles=tuple(roles),
         pin_hash=_check_hash(raw.get("pin_hash"), f"{key}.pin_hash"),
+        skills=_skills(raw.get("skills"), f"{key}.skills", services),
+    )
+
+
+def _skills(raw: Any, key: str, services: tuple[ServiceSpec, ...]) -> tuple[str, ...] | None:
+    """`["A", "D:2"]`: whole services or single steps; left out, everything."""
+    if raw is None:
+        return None
+    steps = {s.code: s.step_count for s in services}
+    if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
+        raise ConfigError(f"{key}: a list of service codes or SERVICE:STEP, e.g. [\"A\", \"D:2\"]")
+    for item in raw:
+        code, _, step = item.partition(":")
+        if code not in steps:
+            raise ConfigError(f"{key}: unknown service {code!r}")
+        if step and not (step.isdigit() and 1 <= int(step) <= steps[code]):
+            raise ConfigError(f"{key}: service {code} has no step {step!r} "
+                              f"(it has {steps[code]})")
+    return tuple(raw)
+
+
+def _any_hours(raw: Any, key: str) -> tuple[OpeningHours | None, WeekHours | None]:
+    """Either the one-window form `{ from, to, days }`, or periods per weekday
+    with breaks: `{ mon = ["08:00-12:00", "13:00-16:00"], fri = [...] }`."""
+    # dict.keys: looking at the names must not count as reading them (a misspelt
+    # key of the one-window form is still reported as unknown).
+    if isinstance(raw, dict) and raw and all(k in WEEKDAY_KEYS for k in dict.keys(raw)):
+        return None, _week(raw, key)
+    return _hours(raw, key), None
+
+
+def _week(raw: dict[str, Any], key: str) -> WeekHours:
+    days: dict[int, tuple[Period, ...]] = {}
+    for name in raw:
+        days[WEEKDAY_KEYS.index(name) + 1] = _periods(raw[name], f"{key}.{name}")
+    return WeekHours(days)
+
+
+def _periods(raw: Any, key: str) -> tuple[Period, ...]:
+    if not isinstance(raw, list) or not all(isinstance(p, str) for p in raw):
+        raise ConfigError(f"{key}: a list of periods like [\"08:00-12:00\", \"13:00-16:00\"]")
+    try:
+        periods = tuple(sorted(Period.parse(p) for p in raw))
+    except ValueError as exc:
+        raise ConfigError(f"{key}: {exc}") from None
+    for before, after in pairwise(periods):
+        if after.start < before.end:
+            raise ConfigError(f"{key}: periods {before.to_wire()} and {after.to_wire()} overlap")
+    return periods
+
+
+def _calendar(raw: Any, week: WeekHours | None) -> Calendar | None:
+    """[calendar]: Indonesia's national holidays (from the `holidays` package,
+    with their Indonesian names), the office's closure dates and extra days."""
+    if not isinstance(raw, dict):
+        raise ConfigError("calendar: must be a table")
+    switches = {}
+    for name in ("national_holidays", "cuti_bersama"):
+        switches[name] = raw.get(name, False)
+        if not isinstance(switches[name], bool):
+            raise ConfigError(f"calendar.{name}: true or false")
+    days_off: dict[date, DayOff] = {}
+    if switches["cuti_bersama"]:
+        days_off.update(national_holidays(category="government"))
+    if switches["national_holidays"]:
+        days_off.update(national_holidays())
+    for i, item in enumerate(_list(raw, "closures")):
+        key = f"calendar.closures[{i}]"
+        if not isinstance(item, dict):
+            raise ConfigError(f"{key}: a table {{ date = \"YYYY-MM-DD\", name = ... }}")
+        day = _date(item.get("date"), f"{key}.date")
+        days_off[day] = DayOff(day, _text(item.get("name"), f"{key}.name"), Closed.CLOSURE)
+    extra: dict[date, tuple[Period, ...]] = {}
+    for i, item in enumerate(_list(raw, "extra_days")):
+        key = f"calendar.extra_days[{i}]"
+        if not isinstance(item, dict):
+            raise ConfigError(f"{key}: a table {{ date = \"YYYY-MM-DD\", hours = [...] }}")
+        extra[_date(item.get("date"), f"{key}.date")] = _periods(item.get("hours"),
+                                                                 f"{key}.hours")
+    if week is None and not days_off and not extra:
+        return None
+    return Calendar(week, days_off, extra)
+
+
+def national_holidays(years: range | None = None, category: str = "public"
+                      ) -> dict[date, DayOff]:
+    """Indonesia's national holidays (the moving Islamic ones included), or with
+    `category="government"` the cuti bersama the package lists (as closures),
+    with the package's Indonesian and English names."""
+    import holidays
+
+    this_year = date.today().year
+    span = list(years or range(this_year - 1, this_year + 3))
+    names_id = holidays.country_holidays("ID", years=span, language="id", categories=(category,))
+    names_en = holidays.country_holidays("ID", years=span, language="en_US",
+                                         categories=(category,))
+    kind = Closed.HOLIDAY if category == "public" else Closed.CLOSURE
+    return {
+        day: DayOff(day, Text(str(name), str(names_en.get(day, name))), kind)
+        for day, name in sorted(names_id.items())
+    }
+
+
+def _date(raw: Any, key: str) -> date:
+    if isinstance(raw, date):
+        return raw
+    try:
+        return date.fromisoformat(str(raw))
+    except ValueError:
+        raise ConfigError(f"{key}: a date YYYY-MM-DD") from None
+
+
+def _booking_rules(raw: Any) -> BookingRules | None:
+    if not isinstance(raw, dict):
+        raise ConfigError("bookings: must be a table")
+    if not raw:
+        return None
+    late = raw.get("late_walk_in", True)
+    if not isinstance(late, bool):
+        raise ConfigError("bookings.late_walk_in: true or false")
+    mark = raw.get("mark", "◆")
+    if not isinstance(mark, str) or len(mark) > 3:
+        raise ConfigError("bookings.mark: a short sign (at most 3 characters)")
+    prefix = raw.get("number_prefix", "")
+    if not isinstance(prefix, str) or not (prefix == "" or (prefix.isalpha() and
+                                                            prefix.isupper() and len(prefix) <= 2)):
+        raise ConfigError("bookings.number_prefix: empty, or 1 to 2 capital letters")
+    return BookingRules(
+        before_minutes=_int(raw, "bookings.before_minutes", 30),
+        after_minutes=_int(raw, "bookings.after_minutes", 15),
+        late_walk_in=late, mark=mark, number_prefix=prefix,
     )
 
 

@@ -83,6 +83,11 @@ tickets_table = Table(
     Column("lang", String(5)),
     Column("origin_service", String(40)),
     Column("closed_reason", String(200)),
+    # multi-step visits and bookings (issue 12); nullable: older rows have none
+    Column("step", Integer),
+    Column("steps", Integer),
+    Column("booking", String(40)),
+    Column("slot_at", String(40)),
 )
 
 counters_table = Table(

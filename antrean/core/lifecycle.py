@@ -8,6 +8,10 @@ Rules:
 - A ticket goes waiting -> called -> serving -> done. A called ticket may also
   end as done or no_show; a called or serving ticket may be transferred back
   to waiting (for another service), keeping its number and first arrival.
+- Multi-step visits (issue 12): completing a called or serving ticket at a
+  step that is not its service's last ADVANCEs it to waiting at the next
+  step; a counter may SEND_BACK a called or serving ticket to waiting at the
+  step before. Both keep its number and first arrival.
 - Recall keeps a ticket `called` and raises its call count.
 - At the end of the office day, open tickets are closed: waiting and called
   ones as no_show, serving ones as done, each with a recorded reason. The
@@ -22,13 +26,11 @@ Rules:
 - Who may move what (which device holds the counter, whether a counter is free)
   is the office's business (`office.py`); only the moves themselves are here.
 
-Extending: multi-step visits (a ticket with several services in turn) add a
-row `(TicketAction.NEXT_STEP, Status.CALLED|SERVING) -> Status.WAITING` and an
-`advance` branch that moves the ticket to the next step's service with
-`counter=None` (like TRANSFER); the office's `complete` command chooses
-NEXT_STEP instead of COMPLETE while steps are left, and `EVENT_ACTIONS` names
-its event. Nothing else needs to learn the rule: the appliers and the
-console's buttons read these tables.
+Extending: a new move is a row in the table, a branch in `advance` for the
+fields that move with it, and its event in `EVENT_ACTIONS`; the appliers and
+the console's buttons read these tables. Multi-step visits were added so:
+ADVANCE and SEND_BACK rows, one `advance` branch (`step`), the office's
+`complete` choosing ADVANCE while steps are left.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ class TicketAction(StrEnum):
     NO_SHOW = "no_show"
     TRANSFER = "transfer"
     CLOSE_DAY = "close_day"
+    ADVANCE = "advance"  # multi-step visits (issue 12)
+    SEND_BACK = "send_back"
 
 
 class CounterAction(StrEnum):
@@ -69,6 +73,11 @@ TICKET_TRANSITIONS: dict[tuple[TicketAction, Status], Status] = {
     (TicketAction.CLOSE_DAY, Status.WAITING): Status.NO_SHOW,
     (TicketAction.CLOSE_DAY, Status.CALLED): Status.NO_SHOW,
     (TicketAction.CLOSE_DAY, Status.SERVING): Status.DONE,
+    # multi-step visits (issue 12): on to the next step, or back one
+    (TicketAction.ADVANCE, Status.CALLED): Status.WAITING,
+    (TicketAction.ADVANCE, Status.SERVING): Status.WAITING,
+    (TicketAction.SEND_BACK, Status.CALLED): Status.WAITING,
+    (TicketAction.SEND_BACK, Status.SERVING): Status.WAITING,
 }
 
 # (action, from-state) -> to-state: the whole counter state machine.
@@ -89,6 +98,8 @@ EVENT_ACTIONS: dict[str, TicketAction] = {
     "ticket.completed": TicketAction.COMPLETE,
     "ticket.no_show": TicketAction.NO_SHOW,
     "ticket.transferred": TicketAction.TRANSFER,
+    "ticket.advanced": TicketAction.ADVANCE,
+    "ticket.sent_back": TicketAction.SEND_BACK,
 }
 TICKET_EVENTS: dict[TicketAction, str] = {
     TicketAction.RECALL: "ticket.called",
@@ -141,10 +152,12 @@ def advance(
     counter: str | None = None,
     service: str | None = None,
     reason: str | None = None,
+    step: int | None = None,
 ) -> Ticket:
     """The ticket after `action` at office time `at`: its new status from the
     table, and the fields that move with it. `counter` is who calls (CALL,
-    RECALL), `service` where a transfer goes, `reason` why the day closed it.
+    RECALL), `service` where a transfer goes, `reason` why the day closed it,
+    `step` the step an ADVANCE or SEND_BACK leads to.
     Raises `conflict` (and the ticket, being frozen, is untouched)."""
     status = next_ticket_status(ticket.status, action)
     if action is TicketAction.CALL or action is TicketAction.RECALL:
@@ -161,6 +174,12 @@ def advance(
             ticket, status=status, service=service, counter=None, called_at=None,
             started_at=None, calls=0, origin_service=ticket.origin_service or ticket.service,
         )
+    if action is TicketAction.ADVANCE or action is TicketAction.SEND_BACK:
+        if step is None:
+            raise DomainError("bad_request", "a step move needs the step it goes to")
+        # Waits again at that step, same number, its place by first arrival.
+        return replace(ticket, status=status, step=step, counter=None, called_at=None,
+                       started_at=None, calls=0)
     # CLOSE_DAY: a ticket keeps its own end time if it has one.
     return replace(ticket, status=status, closed_reason=reason,
                    finished_at=ticket.finished_at or at)

@@ -9,7 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from antrean.core.bookings import BookingRules
+    from antrean.core.calendar import Calendar, WeekHours
 
 JSON = dict[str, Any]
 
@@ -17,10 +21,11 @@ JSON = dict[str, Any]
 class DomainError(Exception):
     """A command the domain refuses; `code` is a protocol error code."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, extra: JSON | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.extra: JSON = extra or {}  # fields beside the message (e.g. a closure's reason)
 
 
 class Status(StrEnum):
@@ -110,6 +115,12 @@ class ServiceSpec:
     default_minutes: float = 10.0
     hours: OpeningHours | None = None
     trial: bool = False  # on trial (uji coba): the kiosk says so, reports show it apart
+    week: WeekHours | None = None  # own hours per weekday with breaks (None: the office's)
+    steps: tuple[Text, ...] = ()  # the visit's steps in order; none = one step
+
+    @property
+    def step_count(self) -> int:
+        return max(1, len(self.steps))
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +159,8 @@ class Service:
             "weight": spec.weight,
             "requirements": [r.to_wire() for r in spec.requirements],
             "hours": spec.hours.to_wire() if spec.hours else None,
+            "week": spec.week.to_wire() if spec.week else None,
+            "steps": [s.to_wire() for s in spec.steps],
             # The configured values a new office day starts from, so that a
             # client mirror rolls the day over as the server does.
             "default_quota": spec.quota,
@@ -157,6 +170,8 @@ class Service:
 
     @classmethod
     def from_wire(cls, raw: JSON) -> Service:
+        from antrean.core.calendar import WeekHours
+
         spec = ServiceSpec(
             code=raw["code"],
             prefix=str(raw.get("prefix") or raw["code"]),
@@ -168,6 +183,8 @@ class Service:
                                   else raw.get("service_minutes", 10.0)),
             hours=OpeningHours.from_wire(raw["hours"]) if raw.get("hours") else None,
             trial=raw.get("trial") is True,
+            week=WeekHours.from_wire(raw["week"]) if raw.get("week") else None,
+            steps=tuple(Text.from_wire(s) for s in raw.get("steps") or ()),
         )
         return cls(
             spec=spec,
@@ -205,6 +222,10 @@ class Ticket:
     calls: int = 0
     origin_service: str | None = None
     closed_reason: str | None = None
+    step: int = 1  # 1-based step of a multi-step visit
+    steps: int = 1  # how many steps the service has
+    booking: str | None = None  # the booking code it checked in with
+    slot_at: datetime | None = None  # a booked ticket's slot start (office time)
 
     @property
     def is_open(self) -> bool:
@@ -226,6 +247,10 @@ class Ticket:
             "lang": self.lang,
             "origin_service": self.origin_service,
             "closed_reason": self.closed_reason,
+            "step": self.step,
+            "steps": self.steps,
+            "booking": self.booking,
+            "slot_at": _iso(self.slot_at),
         }
 
     @classmethod
@@ -245,6 +270,10 @@ class Ticket:
             calls=int(raw.get("calls", 0)),
             origin_service=raw.get("origin_service"),
             closed_reason=raw.get("closed_reason"),
+            step=int(raw.get("step") or 1),
+            steps=int(raw.get("steps") or 1),
+            booking=raw.get("booking"),
+            slot_at=_parse(raw.get("slot_at")),
         )
 
 
@@ -266,6 +295,7 @@ class Counter:
     device: str | None = None
     staff: StaffRef | None = None
     since: datetime | None = None
+    steps: tuple[str, ...] = ()  # queues it serves as "D:2"; empty = every step
 
     @property
     def id(self) -> str:
@@ -282,6 +312,7 @@ class Counter:
             "staff": self.staff.to_wire() if (self.staff and with_staff) else None,
             "since": _iso(self.since),
             "default_services": list(self.spec.services),  # what a new office day starts with
+            "steps": list(self.steps),
         }
 
     @classmethod
@@ -299,6 +330,7 @@ class Counter:
             device=raw.get("device"),
             staff=StaffRef(staff["username"], staff.get("name", "")) if staff else None,
             since=_parse(raw.get("since")),
+            steps=tuple(raw.get("steps") or ()),
         )
 
 
@@ -350,6 +382,8 @@ class OfficeSpec:
     announcements: tuple[Text, ...] = ()
     ticket_url: str | None = None
     logo: str | None = None
+    calendar: Calendar | None = None  # None: open at every hour (the demo)
+    bookings: BookingRules | None = None  # None: the defaults
 
 
 def _iso(value: datetime | None) -> str | None:

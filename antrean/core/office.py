@@ -15,6 +15,8 @@ from datetime import date, datetime, tzinfo
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from antrean.core.bookings import DEFAULT_RULES, Booking, BookingRules, check_in_verdict
+from antrean.core.calendar import Calendar, OpenState, WeekHours
 from antrean.core.lifecycle import (
     COUNTER_EVENTS,
     TICKET_EVENTS,
@@ -63,6 +65,16 @@ from antrean.core.policy import (
 
 RECENT_ANNOUNCEMENTS = 10
 FEEDBACK_EVENTS = frozenset({"survey.submitted", "complaint.filed", "complaint.updated"})
+
+
+def step_queue(code: str, step: int) -> str:
+    """The queue of one step of a service: its code for the first step
+    (so one-step services look as before), "D:2" for the second, ..."""
+    return code if step <= 1 else f"{code}:{step}"
+
+
+def queue_of(ticket: Ticket) -> str:
+    return step_queue(ticket.service, ticket.step)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +140,12 @@ class Office:
         self.streak = 0
         self.announcements: deque[Text] = deque(maxlen=RECENT_ANNOUNCEMENTS)
         self.devices: dict[str, DeviceStatus] = {}
+        self.calendar: Calendar = spec.calendar or Calendar()
+        self.booking_rules: BookingRules = spec.bookings or DEFAULT_RULES
+        self.bookings_used: dict[str, str] = {}  # booking code -> today's ticket id
+        # Minutes of each step a counter finished today (not the visit's last step,
+        # which is a completed ticket): a step-1 counter's own work in its figures.
+        self.step_work: dict[str, list[float]] = {}
         self._reset_day(day)
 
     # ------------------------------------------------------------------ time
@@ -178,9 +196,15 @@ class Office:
     def view(self, ticket: Ticket, now: datetime) -> TicketView:
         if ticket.status is not Status.WAITING:
             return TicketView(ticket, 0, 0)
-        queue = self.queues[ticket.service]
+        key = queue_of(ticket)
+        queue = self.queues[key]
         ahead = ahead_of(queue, ticket, self.streak, self.policy, now)
-        eta = self._eta(ticket.service, ahead, ticket.priority is Priority.PRIORITY)
+        if ticket.steps <= 1:
+            eta = self._eta(ticket.service, ahead, ticket.priority is Priority.PRIORITY)
+        else:  # a step's own queue: the counters serving that step share it
+            counters = sum(1 for c in self.counters.values()
+                           if c.state is CounterState.OPEN and key in self.counter_queues(c))
+            eta = eta_minutes(ahead, self.services[ticket.service].service_minutes, counters)
         return TicketView(ticket, ahead, eta)
 
     def _eta(self, code: str, ahead: int, priority: bool) -> int:
@@ -207,10 +231,44 @@ class Office:
         waiting = self.waiting_count(code)
         return waiting, self._eta(code, waiting, False) if waiting else 0
 
-    def waiting_order(self, now: datetime, services: Iterable[str] | None = None) -> list[Ticket]:
+    def waiting_order(self, now: datetime, services: Iterable[str] | None = None, *,
+                      queues: Iterable[str] | None = None) -> list[Ticket]:
+        """Waiting tickets in call order, of `services` (every step of each) or of
+        the step queues `queues` ("D:2", see `counter_queues`)."""
         codes = list(services) if services is not None else list(self.services)
-        ids = call_order(self.queues, codes, self.weights, self.streak, self.policy, now)
+        keys = (list(queues) if queues is not None
+                else [k for code in codes for k in self.step_queues(code)])
+        ids = call_order(self.queues, keys, self.weights, self.streak, self.policy, now)
         return [self.tickets[i] for i in ids]
+
+    def step_queues(self, code: str) -> list[str]:
+        service = self.services.get(code)
+        steps = service.spec.step_count if service is not None else 1
+        return [step_queue(code, n) for n in range(1, steps + 1)]
+
+    def counter_queues(self, counter: Counter) -> list[str]:
+        """The queues a counter calls from: the steps it chose, else every
+        step of its services."""
+        if counter.steps:
+            return [step_queue(*_split_step(key)) for key in counter.steps]
+        return [k for code in counter.services for k in self.step_queues(code)]
+
+    def step_name(self, ticket: Ticket, step: int | None = None) -> Text | None:
+        """The name of a ticket's step (or of `step`), None for a one-step service."""
+        service = self.services.get(ticket.service)
+        names = service.spec.steps if service is not None else ()
+        index = (ticket.step if step is None else step) - 1
+        return names[index] if 0 <= index < len(names) else None
+
+    def service_state(self, code: str, local: datetime) -> OpenState:
+        """Whether `code` takes tickets at `local`: its own hours (or the
+        office's), the holidays and the office's closures."""
+        service = self.find_service(code)
+        spec = service.spec
+        week = spec.week
+        if week is None and spec.hours is not None:
+            week = WeekHours.one_window(spec.hours.start, spec.hours.end, spec.hours.days)
+        return self.calendar.state(local, week)
 
     def open_tickets(self, now: datetime) -> list[Ticket]:
         """Waiting tickets in call order, then the called and serving ones."""
@@ -222,22 +280,49 @@ class Office:
         self, service_code: str, priority: Priority, lang: str, now: datetime
     ) -> list[Event]:
         service = self.find_service(service_code)
-        if not service.is_open_at(self.local(now)):
+        if not service.open:
             raise DomainError("service_closed", f"service {service_code} is closed")
+        state = self.service_state(service_code, self.local(now))
+        if not state.open:
+            raise DomainError("service_closed",
+                              f"service {service_code} is closed: {state.reason('en')}",
+                              state.to_wire())
         left = service.quota_left()
         if left is not None and left <= 0:
             raise DomainError("quota_exhausted", f"today's quota for {service_code} is used up")
-        number = ticket_number(service.spec.prefix, service.issued + 1)
-        ticket = Ticket(
+        return self._commit([self._event("ticket.issued", now,
+                                         ticket=self._new_ticket(service, priority, lang, now))])
+
+    def check_in(self, booking: Booking | None, lang: str, now: datetime) -> list[Event]:
+        """A booked visitor at the kiosk: a ticket in the booking's service,
+        marked with the code and queued by its slot (policy: appointment lane)."""
+        local = self.local(now)
+        verdict = check_in_verdict(
+            booking, booking is not None and booking.code in self.bookings_used, local,
+            self.booking_rules,
+        )
+        service = self.find_service(verdict.service)
+        if not service.open:
+            raise DomainError("service_closed", f"service {service.code} is closed")
+        ticket = self._new_ticket(service, Priority.REGULAR, lang, now,
+                                  prefix=self.booking_rules.number_prefix)
+        ticket = replace(ticket, booking=verdict.code, slot_at=verdict.slot_start(local.tzinfo))
+        return self._commit([self._event("ticket.issued", now, ticket=ticket,
+                                         extra={"via": "booking"})])
+
+    def _new_ticket(self, service: Service, priority: Priority, lang: str, now: datetime,
+                    prefix: str = "") -> Ticket:
+        number = prefix + ticket_number(service.spec.prefix, service.issued + 1)
+        return Ticket(
             id=ticket_id(self.day, number),
             number=number,
-            service=service_code,
+            service=service.code,
             priority=priority,
             status=Status.WAITING,
             issued_at=self.local(now),
             lang=lang,
+            steps=service.spec.step_count,
         )
-        return self._commit([self._event("ticket.issued", now, ticket=ticket)])
 
     def open_counter(
         self,
@@ -246,6 +331,7 @@ class Office:
         device: str,
         staff: StaffRef | None,
         now: datetime,
+        steps: Iterable[str] = (),
     ) -> list[Event]:
         counter = self.find_counter(counter_id)
         codes = tuple(dict.fromkeys(services))
@@ -253,11 +339,18 @@ class Office:
             raise DomainError("bad_request", "a counter needs at least one service")
         for code in codes:
             self.find_service(code)
+        chosen = tuple(dict.fromkeys(steps))
+        for key in chosen:
+            code, step = _split_step(key)
+            if code not in codes or not 1 <= step <= self.services[code].spec.step_count:
+                raise DomainError("bad_request", f"steps: {key!r} is not a step of the "
+                                  "services opened (write it as SERVICE:STEP, e.g. D:2)")
         self._ensure_free_or_own(counter, device)
         state = next_counter_state(counter.state, CounterAction.OPEN)
         since = counter.since if counter.state is CounterState.OPEN else self.local(now)
         opened = replace(
-            counter, state=state, services=codes, device=device, staff=staff, since=since
+            counter, state=state, services=codes, device=device, staff=staff, since=since,
+            steps=tuple(f"{c}:{n}" for c, n in map(_split_step, chosen)),
         )
         return self._commit([self._event("counter.opened", now, counter=opened)])
 
@@ -270,7 +363,8 @@ class Office:
     def call_next(self, counter_id: str, device: str, now: datetime) -> list[Event]:
         counter = self._ready_counter(counter_id, device)
         pick = choose_next(
-            self.queues, counter.services, self.weights, self.streak, self.policy, now
+            self.queues, self.counter_queues(counter), self.weights, self.streak, self.policy,
+            now,
         )
         if pick is None:
             return []
@@ -301,7 +395,34 @@ class Office:
         return self._move_held(ref, device, TicketAction.START, now)
 
     def complete(self, ref: str, device: str, now: datetime) -> list[Event]:
+        """The end of the visit, or of one step of it: then the ticket waits for
+        the next step (same number, its place by first arrival)."""
+        ticket, counter = self._held_ticket(ref, device, TicketAction.COMPLETE)
+        if ticket.step < ticket.steps:
+            return self._commit([self._moved_step(ticket, counter, TicketAction.ADVANCE,
+                                                  ticket.step + 1, now)])
         return self._move_held(ref, device, TicketAction.COMPLETE, now)
+
+    def send_back(self, ref: str, reason: str, device: str, now: datetime) -> list[Event]:
+        """Back one step (documents missing), with the reason, same place."""
+        ticket, counter = self._held_ticket(ref, device, TicketAction.SEND_BACK)
+        if not reason.strip():
+            raise DomainError("bad_request", "sending a ticket back needs a reason")
+        if ticket.step <= 1:
+            raise DomainError("conflict", f"ticket {ticket.number} is at its first step")
+        return self._commit([self._moved_step(ticket, counter, TicketAction.SEND_BACK,
+                                              ticket.step - 1, now, reason=reason)])
+
+    def _moved_step(self, ticket: Ticket, counter: Counter, action: TicketAction, step: int,
+                    now: datetime, reason: str = "") -> Event:
+        moved = advance(ticket, action, self.local(now), step=step)
+        extra: JSON = {"from_step": ticket.step, "from_counter": counter.id}
+        next_name = self.step_name(moved)
+        if next_name is not None:
+            extra["step_name"] = next_name.to_wire()
+        if reason:
+            extra["reason"] = reason
+        return self._event(TICKET_EVENTS[action], now, ticket=moved, extra=extra)
 
     def no_show(self, ref: str, device: str, now: datetime) -> list[Event]:
         return self._move_held(ref, device, TicketAction.NO_SHOW, now)
@@ -311,7 +432,9 @@ class Office:
         target = self.find_service(service_code)
         if not target.is_open_at(self.local(now)):
             raise DomainError("service_closed", f"service {service_code} is closed")
-        moved = advance(ticket, TicketAction.TRANSFER, self.local(now), service=service_code)
+        moved = replace(advance(ticket, TicketAction.TRANSFER, self.local(now),
+                                service=service_code),
+                        step=1, steps=target.spec.step_count)  # the new service's first step
         event = self._event(
             TICKET_EVENTS[TicketAction.TRANSFER], now, ticket=moved,
             extra={"from_service": ticket.service, "from_counter": counter.id},
@@ -405,7 +528,8 @@ class Office:
         }
         services: dict[str, JSON] = {
             code: {"issued": s.issued, "waiting": self.waiting_count(code), "served": 0,
-                   "no_show": 0, "wait_minutes": 0.0}
+                   "no_show": 0, "wait_minutes": 0.0, "appointments": 0,
+                   "appointment_no_show": 0}
             for code, s in self.services.items()
         }
         durations: dict[str, list[float]] = {}
@@ -413,6 +537,8 @@ class Office:
         for ticket in self.tickets.values():
             per_counter = counters.get(ticket.counter or "")
             per_service = services.get(ticket.service)
+            if ticket.booking is not None and per_service is not None:
+                per_service["appointments"] += 1
             if ticket.called_at is not None:
                 waits.setdefault(ticket.service, []).append(
                     (ticket.called_at - ticket.issued_at).total_seconds() / 60
@@ -426,9 +552,15 @@ class Office:
                     if figures is not None:
                         figures["served"] += 1
             elif ticket.status is Status.NO_SHOW:
-                for figures in (per_counter, per_service):
-                    if figures is not None:
-                        figures["no_show"] += 1
+                if per_counter is not None:
+                    per_counter["no_show"] += 1
+                if per_service is not None:
+                    # A service's booked no-shows are counted apart (a booked slot lost).
+                    per_service["appointment_no_show" if ticket.booking else "no_show"] += 1
+        for counter_id, steps_done in self.step_work.items():
+            if counter_id in counters:
+                counters[counter_id]["served"] += len(steps_done)
+                durations.setdefault(counter_id, []).extend(steps_done)
         for counter_id, values in durations.items():
             if counter_id in counters:
                 counters[counter_id]["service_minutes"] = round(sum(values) / len(values), 1)
@@ -454,7 +586,9 @@ class Office:
                               f"({ticket.status.value})")
         self.tickets[ticket.id] = ticket
         self.by_number[ticket.number] = ticket.id
-        self.queues[ticket.service].add(ticket)
+        self.queues[queue_of(ticket)].add(ticket)
+        if ticket.booking is not None:
+            self.bookings_used[ticket.booking] = ticket.id
         s = self.services[ticket.service]
         self.services[ticket.service] = Service(s.spec, s.open, s.quota, s.issued + 1,
                                                 s.service_minutes)
@@ -462,8 +596,9 @@ class Office:
     def _apply_called(self, event: Event) -> None:
         previous, ticket = self._checked_move(event)
         if previous.status is Status.WAITING:
-            self.queues[previous.service].remove(previous)
-            self._paced(previous.service, event.at, previous.priority is Priority.PRIORITY)
+            self.queues[queue_of(previous)].remove(previous)
+            if previous.step <= 1:  # the pace is learned on a service's first queue
+                self._paced(previous.service, event.at, previous.priority is Priority.PRIORITY)
         self.tickets[ticket.id] = ticket
         if ticket.counter in self.counters:
             self.counters[ticket.counter] = replace(self.counters[ticket.counter], ticket=ticket.id)
@@ -488,13 +623,29 @@ class Office:
                 )
                 self.services[ticket.service] = replace(service, service_minutes=estimate)
 
+    def _apply_advanced(self, event: Event) -> None:
+        """A finished step: the ticket moves on (like a transfer); the counter's
+        work on that step counts in its figures and in the service-time estimate."""
+        ticket = _required(event.ticket)
+        previous = self.tickets.get(ticket.id)
+        began = (previous.started_at or previous.called_at) if previous is not None else None
+        counter_id = str(event.extra.get("from_counter") or "")
+        self._apply_transferred(event)
+        if began is None:
+            return
+        minutes = max(0.0, (event.at - began).total_seconds() / 60)
+        self.step_work.setdefault(counter_id, []).append(minutes)
+        service = self.services[ticket.service]
+        self.services[ticket.service] = replace(service, service_minutes=updated_estimate(
+            service.service_minutes, minutes, self.policy.estimate_alpha))
+
     def _apply_transferred(self, event: Event) -> None:
         previous, ticket = self._checked_move(event)
-        if ticket.service not in self.queues:
+        if queue_of(ticket) not in self.queues:
             raise DomainError("not_found", f"no service {ticket.service!r}")
         self._release(previous.counter, ticket.id)
         self.tickets[ticket.id] = ticket
-        self.queues[ticket.service].add(ticket)
+        self.queues[queue_of(ticket)].add(ticket)
 
     def _paced(self, code: str, at: datetime, priority: bool) -> None:
         queue = self.queues.get(code)
@@ -516,8 +667,9 @@ class Office:
         known = self.services.get(service.code)
         spec = known.spec if known is not None else service.spec
         self.services[service.code] = replace(service, spec=spec)
-        self.queues.setdefault(service.code, ServiceQueue())
-        self.weights[service.code] = spec.weight
+        for key in self.step_queues(service.code):
+            self.queues.setdefault(key, ServiceQueue())
+            self.weights[key] = spec.weight
 
     def _apply_announcement(self, event: Event) -> None:
         self.announcements.append(_required(event.text))
@@ -582,6 +734,9 @@ class Office:
 
     def _service_wire(self, service: Service, now: datetime | None = None) -> JSON:
         wire = service.to_wire(self.local(now) if now is not None else None)
+        if now is not None:  # the calendar's answer (breaks, holidays), not only `hours`
+            wire["open"] = service.open and self.service_state(service.code,
+                                                               self.local(now)).open
         if service.code in self.queues:
             waiting, eta = self.outlook(service.code)
             wire["waiting"] = waiting
@@ -601,6 +756,14 @@ class Office:
                 # The office file's own ticker lines and logo, for the displays.
                 "announcements": [t.to_wire() for t in self.spec.announcements],
                 "logo": self.spec.logo,
+                "calendar": self.calendar.to_wire(self.day),
+                "bookings": {
+                    "before_minutes": self.booking_rules.before_minutes,
+                    "after_minutes": self.booking_rules.after_minutes,
+                    "late_walk_in": self.booking_rules.late_walk_in,
+                    "mark": self.booking_rules.mark,
+                    "number_prefix": self.booking_rules.number_prefix,
+                },
                 "policy": {
                     "priority_cap": self.policy.priority_cap,
                     "regular_max_wait_minutes": self.policy.regular_max_wait_minutes,
@@ -632,6 +795,7 @@ class Office:
             "announcements": [t.to_wire() for t in self.announcements],
             "devices": [d.to_wire() for d in self.devices.values()],
             "pace": {code: pace.to_wire() for code, pace in self.pace.items()},
+            "step_work": self.step_work,
         }
 
     @classmethod
@@ -654,8 +818,10 @@ class Office:
             ticket = Ticket.from_wire(raw)
             office.tickets[ticket.id] = ticket
             office.by_number[ticket.number] = ticket.id
-            if ticket.status is Status.WAITING and ticket.service in office.queues:
-                office.queues[ticket.service].add(ticket)
+            if ticket.booking is not None:
+                office.bookings_used[ticket.booking] = ticket.id
+            if ticket.status is Status.WAITING and queue_of(ticket) in office.queues:
+                office.queues[queue_of(ticket)].add(ticket)
         for text in data.get("announcements", []):
             office.announcements.append(Text.from_wire(text))
         for raw in data.get("devices", []):
@@ -663,6 +829,8 @@ class Office:
             office.devices[report.device] = report
         for code, raw in data.get("pace", {}).items():
             office.pace[code] = Pace.from_wire(raw)
+        office.step_work = {k: [float(m) for m in v]
+                            for k, v in (data.get("step_work") or {}).items()}
         return office
 
     @classmethod
@@ -685,6 +853,8 @@ class Office:
             ticket_url=info.get("ticket_url"),
             announcements=tuple(Text.from_wire(t) for t in info.get("announcements", [])),
             logo=info.get("logo"),
+            calendar=Calendar.from_wire(info.get("calendar")),
+            bookings=_rules_from_wire(info.get("bookings")),
         )
         office = cls(spec, date.fromisoformat(info["day"]), seq)
         office.streak = int(policy_raw.get("streak", 0))
@@ -699,8 +869,10 @@ class Office:
             ticket = Ticket.from_wire(raw)
             office.tickets[ticket.id] = ticket
             office.by_number[ticket.number] = ticket.id
+            if ticket.booking is not None:
+                office.bookings_used[ticket.booking] = ticket.id
             if ticket.status is Status.WAITING:
-                office.queues.setdefault(ticket.service, ServiceQueue()).add(ticket)
+                office.queues.setdefault(queue_of(ticket), ServiceQueue()).add(ticket)
         for text in snapshot.get("announcements", []):
             office.announcements.append(Text.from_wire(text))
         for raw in snapshot.get("devices", []):
@@ -714,17 +886,21 @@ class Office:
         self.tickets.clear()
         self.by_number.clear()
         self.streak = 0
+        self.bookings_used.clear()
         self.services = {
             s.code: Service(spec=s, open=True, quota=s.quota, service_minutes=s.default_minutes)
             for s in self.spec.services
         }
-        self.queues = {s.code: ServiceQueue() for s in self.spec.services}
-        self.weights = {s.code: s.weight for s in self.spec.services}
+        keys = [(step_queue(s.code, n), s) for s in self.spec.services
+                for n in range(1, s.step_count + 1)]
+        self.queues = {key: ServiceQueue() for key, _ in keys}
+        self.weights = {key: s.weight for key, s in keys}
         self.counters = {
             c.id: Counter(spec=c, services=c.services) for c in self.spec.counters
         }
         self.devices.clear()
         self.pace = {}
+        self.step_work = {}
 
     def _event(
         self,
@@ -838,6 +1014,29 @@ class Office:
 _T = TypeVar("_T")
 
 
+def _split_step(key: str) -> tuple[str, int]:
+    """"D:2" -> ("D", 2); a bare "D" is its first step."""
+    code, _, step = key.rpartition(":")
+    if not code:
+        return key, 1
+    try:
+        return code, int(step)
+    except ValueError:
+        return key, 0
+
+
+def _rules_from_wire(raw: JSON | None) -> BookingRules | None:
+    if not raw:
+        return None
+    return BookingRules(
+        before_minutes=int(raw.get("before_minutes", 30)),
+        after_minutes=int(raw.get("after_minutes", 15)),
+        late_walk_in=bool(raw.get("late_walk_in", True)),
+        mark=str(raw.get("mark", "◆")),
+        number_prefix=str(raw.get("number_prefix", "")),
+    )
+
+
 def _required(value: _T | None) -> _T:
     if value is None:
         raise DomainError("bad_request", "event is missing its object")
@@ -851,6 +1050,8 @@ _APPLIERS: dict[str, Callable[[Office, Event], Any]] = {
     "ticket.completed": Office._apply_finished,
     "ticket.no_show": Office._apply_finished,
     "ticket.transferred": Office._apply_transferred,
+    "ticket.advanced": Office._apply_advanced,  # to the next step
+    "ticket.sent_back": Office._apply_transferred,  # back a step
     "counter.opened": Office._apply_counter,
     "counter.paused": Office._apply_counter,
     "counter.closed": Office._apply_counter,

@@ -8,6 +8,12 @@ The call-next rule:
 3. within a lane, across the services a counter serves, the longest wait
    (times the service's weight) goes first.
 A transferred ticket keeps its first arrival, so it keeps its place.
+
+Appointments (a checked-in booking) wait in a lane of their own, ordered by
+their slot's start. Once its slot has begun, an appointment is preferred like
+a priority ticket and shares the priority lane's streak and fairness cap;
+before that it only competes with the walk-ins, as if it had arrived at its
+slot's start (so it is still called when nobody else waits).
 """
 
 from __future__ import annotations
@@ -29,8 +35,11 @@ class ServiceQueue:
 
     priority: list[QueueKey] = field(default_factory=list)
     regular: list[QueueKey] = field(default_factory=list)
+    appointment: list[QueueKey] = field(default_factory=list)  # ordered by slot start
 
     def lane(self, ticket: Ticket) -> list[QueueKey]:
+        if ticket.slot_at is not None:
+            return self.appointment
         return self.priority if ticket.priority is Priority.PRIORITY else self.regular
 
     def add(self, ticket: Ticket) -> None:
@@ -59,7 +68,7 @@ class ServiceQueue:
         return index
 
     def __len__(self) -> int:
-        return len(self.priority) + len(self.regular)
+        return len(self.priority) + len(self.regular) + len(self.appointment)
 
     def overdue_regulars(self, policy: PolicySpec, now: datetime) -> int:
         """How many regular tickets have waited longer than the fairness limit."""
@@ -69,14 +78,17 @@ class ServiceQueue:
 
 
 def queue_key(ticket: Ticket) -> QueueKey:
+    if ticket.slot_at is not None:
+        return (ticket.slot_at.timestamp(), ticket.id)
     return (ticket.issued_at.timestamp(), ticket.id)
 
 
 @dataclass(frozen=True, slots=True)
 class Pick:
-    service: str
+    service: str  # the queue it came from (a service code, or "D:2" for a later step)
     ticket_id: str
-    priority: bool
+    priority: bool  # a preferred call (priority lane or a begun appointment): counts in the streak
+    lane: str = "regular"
 
 
 def choose_next(
@@ -98,10 +110,10 @@ def _choose(
     streak: int,
     policy: PolicySpec,
     now: datetime,
-    taken: Mapping[tuple[str, bool], int],
+    taken: Mapping[tuple[str, str], int],
 ) -> Pick | None:
-    best_priority: tuple[float, str, QueueKey] | None = None
-    best_regular: tuple[float, str, QueueKey] | None = None
+    best_priority: _Candidate | None = None
+    best_regular: _Candidate | None = None
     overdue = False
     moment = now.timestamp()
     limit = moment - policy.regular_max_wait_minutes * 60
@@ -110,30 +122,34 @@ def _choose(
         if queue is None:
             continue
         weight = weights.get(code, 1.0)
-        for is_priority, lane in ((True, queue.priority), (False, queue.regular)):
-            position = taken.get((code, is_priority), 0)
+        for lane_name, lane in (("priority", queue.priority), ("regular", queue.regular),
+                                ("appointment", queue.appointment)):
+            position = taken.get((code, lane_name), 0)
             if position >= len(lane):
                 continue
             head = lane[position]
             score = (moment - head[0]) * weight
-            candidate = (score, code, head)
-            if is_priority:
+            candidate = (score, code, head, lane_name)
+            if lane_name == "priority" or (lane_name == "appointment" and head[0] <= moment):
                 if best_priority is None or _better(candidate, best_priority):
                     best_priority = candidate
             else:
                 if best_regular is None or _better(candidate, best_regular):
                     best_regular = candidate
-                overdue = overdue or head[0] < limit
+                overdue = overdue or (lane_name == "regular" and head[0] < limit)
     if best_priority is not None and not (
         streak >= policy.priority_cap and overdue and best_regular is not None
     ):
-        return Pick(best_priority[1], best_priority[2][1], True)
+        return Pick(best_priority[1], best_priority[2][1], True, best_priority[3])
     if best_regular is not None:
-        return Pick(best_regular[1], best_regular[2][1], False)
+        return Pick(best_regular[1], best_regular[2][1], False, best_regular[3])
     return None
 
 
-def _better(a: tuple[float, str, QueueKey], b: tuple[float, str, QueueKey]) -> bool:
+_Candidate = tuple[float, str, QueueKey, str]  # (weighted wait, queue, key, lane)
+
+
+def _better(a: _Candidate, b: _Candidate) -> bool:
     """Higher weighted wait wins; ties go to the earlier arrival."""
     if a[0] != b[0]:
         return a[0] > b[0]
@@ -153,7 +169,7 @@ def call_order(
     now: datetime,
 ) -> list[str]:
     """Ticket ids in the order one counter serving all `services` would call them."""
-    taken: dict[tuple[str, bool], int] = {}
+    taken: dict[tuple[str, str], int] = {}
     order: list[str] = []
     total = sum(len(queues[code]) for code in services if code in queues)
     while len(order) < total:
@@ -161,7 +177,7 @@ def call_order(
         if pick is None:  # pragma: no cover - total counts exactly what can be picked
             break
         order.append(pick.ticket_id)
-        key = (pick.service, pick.priority)
+        key = (pick.service, pick.lane)
         taken[key] = taken.get(key, 0) + 1
         streak = next_streak(streak, pick.priority)
     return order
@@ -176,6 +192,8 @@ def ahead_of(
     runs (the first run tops the current streak up to the cap, later runs are
     `cap` long), each run followed by one overdue regular while any remain.
     """
+    if queue.appointment:  # three lanes: no closed form, ask the rule itself
+        return call_order({"": queue}, [""], {}, streak, policy, now).index(ticket.id)
     cap = max(1, policy.priority_cap)
     first_run = max(0, cap - streak)
     overdue = queue.overdue_regulars(policy, now)

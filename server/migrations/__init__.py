@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 # The newest revision in versions/ (a test checks that Alembic agrees).
-HEAD = "0004"
+HEAD = "0005"
 VERSION_TABLE = "alembic_version"
 # The transaction-scoped PostgreSQL advisory lock that keeps two servers (or a
 # server and `antrean db upgrade`) from creating or changing the schema at once.

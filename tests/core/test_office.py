@@ -569,7 +569,8 @@ def test_figures(office: Office, clock: Clock) -> None:
     assert figures["day"] == "2026-03-02"
     assert figures["counters"]["1"] == {"served": 1, "no_show": 1, "service_minutes": 10.0}
     assert figures["services"]["A"] == {
-        "issued": 2, "waiting": 0, "served": 1, "no_show": 1, "wait_minutes": 10.0
+        "issued": 2, "waiting": 0, "served": 1, "no_show": 1, "wait_minutes": 10.0,
+        "appointments": 0, "appointment_no_show": 0,
     }
     assert figures["services"]["B"]["issued"] == 0
 

@@ -98,14 +98,20 @@ def test_opening_hours_say_when_the_service_opens(
     window = make_kiosk(server=server)
     tap(qtbot, window.start_screen.take_button)
     tiles = window.services_screen.tiles
+    # Why, and when it opens again (the office calendar's words, issue 12).
     assert not tiles["A"].isEnabled()
-    assert tiles["A"].reason_label.text() == "Tidak buka hari ini"
+    assert tiles["A"].reason_label.text().startswith("Tutup hari ini — buka kembali ")
+    assert tiles["A"].reason_label.text().endswith("pukul 00.00")
     assert not tiles["B"].isEnabled()
-    assert tiles["B"].reason_label.text() == f"Buka pukul {later[0]:02d}:00–{later[1]:02d}:00"
+    expected_b = ("Sudah tutup — buka kembali " if later == (0, 1)
+                  else "Belum buka — buka pukul 12.00")
+    assert tiles["B"].reason_label.text().startswith(expected_b)
     assert tiles["C"].isEnabled()
     tap(qtbot, window.language_button)
-    assert tiles["A"].reason_label.text() == "Not open today"
-    assert tiles["B"].reason_label.text() == f"Open {later[0]:02d}:00–{later[1]:02d}:00"
+    assert tiles["A"].reason_label.text().startswith("Closed today — opens again on ")
+    assert tiles["B"].reason_label.text().startswith(
+        "Closed for today — opens again on " if later == (0, 1)
+        else "Not open yet — opens at 12:00")
 
 
 @pytest.mark.parametrize(

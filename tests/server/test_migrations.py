@@ -88,11 +88,15 @@ def _differences(url: str) -> list[Any]:
     return _on(url, compare)
 
 
+LATER_COLUMNS = {"hash", "step", "steps", "booking", "slot_at"}
+
+
 def _rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
     def read(conn: Connection) -> dict[str, list[tuple[Any, ...]]]:
-        # The columns every build had: `events.hash` is added (and filled) by 0003.
+        # The columns every build had (0003 adds events.hash, 0005 a ticket's step
+        # and booking).
         return {table.name: [tuple(row) for row in conn.execute(
-            select(*(c for c in table.columns if c.name != "hash"))
+            select(*(c for c in table.columns if c.name not in LATER_COLUMNS))
             .order_by(*table.primary_key.columns))]
             for table in (events_table, tickets_table, requests_table)}
 
@@ -268,25 +272,27 @@ def test_adding_a_revision_takes_one_command(tmp_path: Path) -> None:
         shutil.copytree(REPO / package, tmp_path / package,
                         ignore=shutil.ignore_patterns("__pycache__"))
     store = tmp_path / "server" / "store.py"
-    store.write_text(store.read_text().replace(
-        '''    Column("closed_reason", String(200)),
-)''', '''    Column("closed_reason", String(200)),
-    Column("booking", String(40)),
+    last_ticket_column = '''    Column("slot_at", String(40)),
+)'''
+    source = store.read_text()
+    assert last_ticket_column in source  # the tickets table's end, as the test edits it
+    store.write_text(source.replace(last_ticket_column, '''    Column("slot_at", String(40)),
+    Column("visit_note", String(40)),
 )
 
-bookings_table = Table("bookings", metadata, Column("code", String(40), primary_key=True),
-                       Column("day", String(10), nullable=False, index=True))'''))
+notices_table = Table("notices", metadata, Column("code", String(40), primary_key=True),
+                      Column("day", String(10), nullable=False, index=True))'''))
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}
     made = subprocess.run([sys.executable, "-m", "server.migrations", "revision",
-                           "bookings and a ticket's booking"], cwd=tmp_path, env=env,
+                           "notices and a ticket's note"], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=60)
     assert made.returncode == 0, made.stderr
     following = f"{int(migrations.HEAD) + 1:04d}"
     [written] = (tmp_path / "server" / "migrations" / "versions").glob(f"{following}_*.py")
-    assert written.name == f"{following}_bookings_and_a_ticket_s_booking.py"
+    assert written.name == f"{following}_notices_and_a_ticket_s_note.py"
     assert f'HEAD = "{following}"' in (
         tmp_path / "server" / "migrations" / "__init__.py").read_text()
-    assert "batch_op.add_column(sa.Column('booking'" in written.read_text()
+    assert "batch_op.add_column(sa.Column('visit_note'" in written.read_text()
 
     check = f'''
 import asyncio, sqlite3, sys

@@ -20,6 +20,7 @@ TICKETS = ["A001", "A002", "A003", "B001", "B002", "C001", "E001", "Z999", "", "
 COUNTERS = ["1", "2", "3", "6", "99", ""]
 SERVICE_LISTS = [["A"], ["A", "B"], ["B", "C"], ["C", "D", "E"], [], ["Z"], ["A", "A"]]
 SERVICES = ["A", "B", "C", "D", "E", "Z"]
+BOOKINGS = ["MP-0001", "MP-0002", "x", "", "mp-0001 "]
 
 
 def _fields(request_type: str, rng: random.Random) -> dict[str, Any]:
@@ -60,6 +61,14 @@ def _fields(request_type: str, rng: random.Random) -> dict[str, Any]:
         "complaint.update": {"code": choice(["PGD-AAAAA-AAAAA", ""]),
                              "status": choice(["diproses", "selesai", "ditolak", "x"]),
                              "reply": choice(["Sudah ditangani", ""])},
+        # calendar, steps and bookings (issue 12)
+        "ticket.send_back": {"ticket": choice(TICKETS), "reason": choice(["KK kurang", " "])},
+        "booking.add": {"code": choice(BOOKINGS), "service": choice(SERVICES),
+                        "date": choice(["2026-03-04", "2026-02-30", "today"]),
+                        "start": choice(["08:00", "25:00"]), "end": choice(["08:30", "07:00"])},
+        "booking.cancel": {"code": choice(BOOKINGS)},
+        "booking.list": choice([{}, {"date": "2026-03-04"}]),
+        "booking.check_in": {"code": choice(BOOKINGS), "lang": choice(["id", "en"])},
     }
     return pool[request_type]
 

@@ -48,6 +48,12 @@ def valid_fields(request_type: str, ticket: str) -> dict[str, Any]:
         "complaint.file": {"category": "waktu", "text": "Antrean terlalu lama"},
         "complaint.list": {},
         "complaint.update": {"code": "PGD-AAAAA-AAAAA", "status": "diproses"},
+        "ticket.send_back": {"ticket": ticket, "reason": "documents missing"},
+        "booking.add": {"code": "MP-ROLE1", "service": "A", "date": "2026-03-04",
+                        "start": "08:00", "end": "08:30"},
+        "booking.cancel": {"code": "MP-ROLE1"},
+        "booking.list": {},
+        "booking.check_in": {"code": "MP-NONE"},
     }
     assert set(fields) == set(REQUESTS), "a request type without test fields"
     return fields[request_type]
@@ -134,6 +140,11 @@ def test_every_allowed_request_succeeds_in_a_fitting_state(server: ServerThread,
     supervisor.ok("announce", text={"id": "Selamat pagi", "en": "Good morning"})
     supervisor.ok("service.update", service="C", quota=50)
     supervisor.ok("stats.today")
+    supervisor.ok("booking.add", code="MP-ROLE2", service="A", date="2099-01-01",
+                  start="08:00", end="08:30")
+    supervisor.ok("booking.list", date="2099-01-01")
+    assert kiosk.request("booking.check_in", code="MP-ROLE2")["code"] == "booking_other_day"
+    supervisor.ok("booking.cancel", code="MP-ROLE2")
     for client in (kiosk, counter, supervisor, display):
         client.ok("ticket.get", ticket=first)
         client.ok("ping")

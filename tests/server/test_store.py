@@ -36,7 +36,8 @@ def _ticket(number: str, status: str) -> dict[str, Any]:
             "service": number[0], "priority": "regular", "status": status,
             "issued_at": f"{DAY.isoformat()}T09:00:00+07:00", "called_at": None,
             "started_at": None, "finished_at": None, "counter": None, "calls": 0,
-            "lang": "id", "origin_service": None, "closed_reason": None}
+            "lang": "id", "origin_service": None, "closed_reason": None,
+            "step": 1, "steps": 1, "booking": None, "slot_at": None}
 
 
 def _with_store(db_url: str, work: Callable[[Store], Awaitable[_R]]) -> _R:
