@@ -13,6 +13,8 @@ by an earlier build is a one-step walk-in.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -21,7 +23,7 @@ down_revision = "0004"
 branch_labels = None
 depends_on = None
 
-_TICKET_COLUMNS: tuple[tuple[str, sa.types.TypeEngine[object]], ...] = (
+_TICKET_COLUMNS: tuple[tuple[str, sa.types.TypeEngine[Any]], ...] = (
     ("step", sa.Integer()),
     ("steps", sa.Integer()),
     ("booking", sa.String(length=40)),
