@@ -41,7 +41,7 @@ from server.broadcast import Broadcast, frames_of, send
 from server.commit import CommitWriter, Pending, answers_from, internal_from
 from server.dispatch import Dispatcher
 from server.fanout import FanOut
-from server.handlers import Handler, office_handlers
+from server.handlers import Handler, office_handlers, routes
 from server.lockouts import LoginLockouts
 from server.metrics import ServerMetrics, ServerState
 from server.session import Handshake, Session
@@ -90,6 +90,7 @@ class AntreanServer:
         self.handlers: dict[str, Handler] = office_handlers(self)
         self.web = VisitorDesk(self)  # the visitor's phone: pages, survey, complaints
         self.handlers.update(self.web.handlers())
+        self.routes = routes(self.handlers)
 
     # Looked into by tests and the visitor desk.
     @property

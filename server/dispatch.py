@@ -17,6 +17,7 @@ from antrean.core.model import DomainError, StaffRef
 from server.broadcast import send
 from server.commit import Pending, RequestKey, SharedTicket
 from server.config import Limits
+from server.handlers import Handler
 from server.metrics import UNPARSED
 from server.security import RateLimiter, staff_may_use
 
@@ -106,10 +107,11 @@ class Dispatcher:
         if not self.limiter.allow(session, request, time.monotonic()):
             self.error(session, request, "rate_limited", "too many requests: slow down")
             return
-        if request.type == "login":
+        handler = self.server.routes[request.type].handler
+        if handler is None:
             await self.login(session, request)
             return
-        self.execute(session, request, key)
+        self.execute(session, request, key, handler)
 
     def error(self, session: Session, request: protocol.Request, code: str, text: str,
               key: RequestKey | None = None, **extra: Any) -> None:
@@ -122,13 +124,13 @@ class Dispatcher:
         send(session.ws, answer)
 
     def execute(self, session: Session, request: protocol.Request,
-                key: RequestKey | None) -> None:
+                key: RequestKey | None, handler: Handler) -> None:
         server = self.server
         now = server.clock()
         if server.office.needs_roll(now):
             server.roll(now)
         try:
-            result, events = server.handlers[request.type](session, request, now)
+            result, events = handler(session, request, now)
         except DomainError as exc:
             self.error(session, request, exc.code, exc.message, key)
             return

@@ -39,6 +39,32 @@ class HandlerHost(Protocol):
     def web(self) -> VisitorLinks: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Route:
+    """A request type's one definition as the server runs it: its spec from
+    `antrean.protocol.REQUESTS` (fields and kinds, the roles that may send it,
+    login, whether it changes the state) and its handler."""
+
+    spec: protocol.RequestSpec
+    handler: Handler | None  # None: `login`, which the dispatcher runs itself
+
+
+# Requests the dispatcher runs itself (they wait on a PIN check off the loop).
+DISPATCHER_REQUESTS = frozenset({"login"})
+
+
+def routes(handlers: dict[str, Handler]) -> dict[str, Route]:
+    """The dispatch table: every request of the protocol with its handler.
+    A request without a handler (or a handler for no request) stops the
+    server at start-up, not at the first such request."""
+    missing = set(protocol.REQUESTS) - set(handlers) - DISPATCHER_REQUESTS
+    unknown = set(handlers) - set(protocol.REQUESTS)
+    if missing or unknown:
+        raise ValueError(f"request handlers do not match the protocol: missing "
+                         f"{sorted(missing)}, unknown {sorted(unknown)}")
+    return {type_: Route(spec, handlers.get(type_)) for type_, spec in protocol.REQUESTS.items()}
+
+
 def ticket_answer(office: Office, events: list[Event]) -> dict[str, Any]:
     """The ticket as the last event left it (None when nothing changed)."""
     ticket = events[-1].ticket if events else None

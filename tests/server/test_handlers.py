@@ -17,7 +17,7 @@ from antrean import protocol
 from antrean.core.model import DomainError, StaffRef
 from antrean.core.office import Office
 from server.demo import DEMO_PIN, DEMO_USERNAME
-from server.handlers import COMMANDS, Handler, office_handlers
+from server.handlers import COMMANDS, Handler, office_handlers, routes
 from server.session import Session
 from tests.core.builders import OPENING, new_office
 from tests.server.servers import app
@@ -139,3 +139,21 @@ def test_a_supervisor_gets_the_visitor_page_of_a_ticket(server: ServerThread,
     assert "url" not in json.loads(kiosk.raw_request("ticket.get", "g2",
                                                      ticket=issued["ticket"]["id"]))[
         "result"]["ticket"]
+
+
+def test_the_dispatch_table_pairs_every_request_with_its_handler(server: ServerThread) -> None:
+    table = app(server).routes
+    assert set(table) == set(protocol.REQUESTS)
+    for type_, route in table.items():
+        assert route.spec is protocol.REQUESTS[type_]
+        assert (route.handler is None) == (type_ == "login")
+
+
+def test_a_request_without_a_handler_stops_the_server_from_starting(
+        handlers: tuple[Host, dict[str, Handler]]) -> None:
+    _, table = handlers
+    with pytest.raises(ValueError, match=r"missing \['complaint.file'"):
+        routes(table)  # the visitor desk's five are not in it
+    extra = {**table, "ticket.fly": table["ping"]}
+    with pytest.raises(ValueError, match=r"unknown \['ticket.fly'\]"):
+        routes(extra)
