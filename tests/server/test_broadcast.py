@@ -15,7 +15,10 @@ from antrean.core.office import Event, Office
 from server.broadcast import Broadcast, EventFrames, Joiner, frames_of, text_frame
 from server.fanout import FanOut
 from server.session import HeldWelcome, Session
+from server.store import EventRow
 from tests.core.builders import OPENING, new_office
+from tests.server.servers import app
+from tests.support import ServerThread
 
 NOW = OPENING + timedelta(hours=1)
 DEMO = StaffRef("demo", "Petugas Demo")
@@ -107,3 +110,27 @@ def test_a_text_frame_is_unmasked_and_whole() -> None:
     assert frame[0] == 0x81  # FIN, text
     assert frame[1] == len("hé".encode())  # no mask bit
     assert frame[2:].decode() == "hé"
+
+
+def test_a_standbys_replay_is_redacted_as_the_leaders_commits(server: ServerThread) -> None:
+    """`AntreanServer.follow` (the hot standby applying the leader's rows)
+    keeps the same two forms a commit makes: a client replayed after a
+    take-over never sees a survey's member of staff."""
+    running = app(server)
+
+    def follow() -> EventFrames:
+        office = running.office
+        survey = {"ticket": "t", "number": "A001", "service": "A", "counter": "1",
+                  "staff": "demo", "day": office.day.isoformat(),
+                  "answers": {f"u{i}": 4 for i in range(1, 10)},
+                  "profile": {"age": None, "gender": None, "education": None,
+                              "occupation": None},
+                  "comment": None, "source": "phone"}
+        row = EventRow(office.seq + 1, office.day.isoformat(), iso(running.clock()) or "",
+                       "survey.submitted", json.dumps({"survey": survey}), None, None)
+        running.follow([row])
+        return running.broadcast.recent[-1]
+
+    frames = server.call(follow)
+    assert json.loads(frames.full)["data"]["survey"]["staff"] == "demo"
+    assert json.loads(frames.public)["data"]["survey"]["staff"] is None
