@@ -25,7 +25,8 @@ from sqlalchemy.engine import Connection
 from antrean import protocol
 from antrean.core.bookings import Booking, make_booking, normalise_code
 from antrean.core.model import DomainError, StaffRef
-from server.config import StaffMember
+from antrean.core.office import Office
+from server.config import OfficeConfig, StaffMember
 from server.store import Store, metadata
 
 if TYPE_CHECKING:
@@ -179,15 +180,15 @@ def refused_skills(member: StaffMember | None, services: Iterable[str],
     return list(dict.fromkeys(refused))
 
 
-def check_skills(server: AntreanServer, staff: StaffRef | None, services: Iterable[str],
-                 steps: Iterable[str]) -> None:
+def check_skills(office: Office, config: OfficeConfig, staff: StaffRef | None,
+                 services: Iterable[str], steps: Iterable[str]) -> None:
     """`forbidden`, naming them, when the member of staff may not serve some of
     the services or steps a counter is being opened for."""
     services = list(services)
     for code in services:
-        server.office.find_service(code)  # an unknown service is not_found, not forbidden
-    member = server.config.staff_by_username(staff.username) if staff else None
-    counts = {code: s.spec.step_count for code, s in server.office.services.items()}
+        office.find_service(code)  # an unknown service is not_found, not forbidden
+    member = config.staff_by_username(staff.username) if staff else None
+    counts = {code: s.spec.step_count for code, s in office.services.items()}
     refused = refused_skills(member, services, steps, counts)
     if refused:
         raise DomainError("forbidden", f"{member.username if member else 'staff'} may not "

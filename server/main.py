@@ -17,7 +17,7 @@ from server.app import AntreanServer
 from server.config import ConfigError, OfficeConfig, load_config
 from server.demo import DEMO_TOKENS, DEMO_USERNAME, demo_config
 from server.migrations import SchemaError
-from server.store import Store
+from server.settings import Config
 
 log = logging.getLogger("antrean.server")
 
@@ -71,13 +71,18 @@ def tls_context(args: argparse.Namespace) -> ssl.SSLContext | None:
     return context
 
 
+def server_config(args: argparse.Namespace, office: OfficeConfig) -> Config:
+    """Every runtime setting from the command line and the office file."""
+    return Config(office, args.db or default_db_url(office.demo), host=args.host,
+                  port=args.port, ssl_context=tls_context(args))
+
+
 async def serve_until_stopped(args: argparse.Namespace, config: OfficeConfig) -> None:
     try:
-        store = Store(args.db or default_db_url(config.demo))
+        server = AntreanServer(server_config(args, config))
     except ValueError as exc:  # a database URL that cannot be used
         raise ConfigError(f"--db: {exc}") from None
-    server = AntreanServer(config, store)
-    await server.start(args.host, args.port, tls_context(args))
+    await server.start()
     server.settle_heap()  # the restored day lives all day: out of the collector's way
     scheme = "wss" if args.cert else "ws"
     print(f"Antrean server for {config.office.name!r} at {scheme}://{args.host}:{server.port}/ws "

@@ -48,7 +48,8 @@ from antrean.i18n import LANGUAGES, tr
 from server.security import RateLimiter
 
 if TYPE_CHECKING:
-    from server.app import AntreanServer, Session
+    from server.app import AntreanServer
+    from server.session import Session
 
 log = logging.getLogger("antrean.web")
 
@@ -270,7 +271,7 @@ class VisitorDesk:
 
     # ------------------------------------------------------------ live pages
     async def join(self, ws: ServerConnection, hello: protocol.Hello) -> Session | None:
-        from server.app import Session
+        from server.session import Session
 
         address = _address(ws)
         now = time.monotonic()
@@ -458,7 +459,7 @@ class VisitorDesk:
 
     async def durable(self, events: list[Event]) -> bool:
         """Queue feedback made from a page and wait for its commit."""
-        from server.app import Pending
+        from server.commit import Pending
 
         if not events:
             return True

@@ -5,6 +5,7 @@ SQLite file, and a small synchronous wire client."""
 from __future__ import annotations
 
 import os
+import ssl
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -22,7 +23,7 @@ from server.app import AntreanServer
 from server.config import OfficeConfig
 from server.demo import DEMO_TOKENS, demo_config
 from server.fanout import FanOut
-from server.store import Store
+from server.settings import Config, utc_now
 
 _DEMO: OfficeConfig | None = None
 
@@ -67,12 +68,16 @@ class ServerThread:
 
     def start(self) -> ServerThread:
         self._thread.start()
-        kwargs = {"clock": self.clock} if self.clock else {}
-        self.server = AntreanServer(self.config, Store(self.db_url), fanout=shared_fanout(),
-                                    **kwargs)
-        self.run(self.server.start("127.0.0.1", 0))
+        self.server = AntreanServer(self.settings(port=0))
+        self.run(self.server.start())
         self.port_used = self.server.port
         return self
+
+    def settings(self, port: int, ssl_context: ssl.SSLContext | None = None) -> Config:
+        """The server's runtime settings, as `antrean server` builds them."""
+        return Config(self.config, self.db_url, host="127.0.0.1", port=port,
+                      ssl_context=ssl_context, clock=self.clock or utc_now,
+                      fanout=shared_fanout())
 
     def run(self, coro: Coroutine[Any, Any, Any], timeout: float = 30) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
@@ -103,10 +108,8 @@ class ServerThread:
         """A new server on the same port and database (as after a crash)."""
         again = ServerThread(self.config, self.db_url, self.clock)
         again._thread.start()
-        kwargs = {"clock": self.clock} if self.clock else {}
-        again.server = AntreanServer(self.config, Store(self.db_url), fanout=shared_fanout(),
-                                     **kwargs)
-        again.run(again.server.start("127.0.0.1", self.port_used))
+        again.server = AntreanServer(self.settings(port=self.port_used))
+        again.run(again.server.start())
         return again
 
     def stop(self) -> None:

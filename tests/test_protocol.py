@@ -6,6 +6,7 @@ was itself acceptable."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -430,3 +431,30 @@ def test_hello_missing_fields(missing: str) -> None:
 )
 def test_a_garbage_first_frame_is_not_a_hello(text: str | bytes) -> None:
     refused(text, hello=True)
+
+
+def test_every_request_is_documented_with_the_roles_that_may_send_it() -> None:
+    """docs/protocol.md's request tables (`| type | role | ...`) agree with the
+    one definition of each request in `protocol.REQUESTS`."""
+    documented = (Path(__file__).resolve().parent.parent / "docs" / "protocol.md").read_text()
+    for type_ in protocol.REQUESTS:
+        assert f"`{type_}`" in documented, type_
+    staff_and_devices = frozenset({"kiosk", "display", "counter", "supervisor"})
+    checked: set[str] = set()
+    in_table = False
+    for line in documented.splitlines():
+        if line.startswith("| type | role |"):
+            in_table = True
+            continue
+        if not line.startswith("|"):
+            in_table = False
+        if not in_table or line.startswith("|---"):
+            continue
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        roles = (staff_and_devices if cells[1] == "any"
+                 else frozenset(role.strip() for role in cells[1].split(",")))
+        for type_ in re.findall(r"`([a-z_.]+)`", cells[0]):
+            assert type_ in protocol.REQUESTS, f"{type_} is documented but not a request"
+            assert protocol.REQUESTS[type_].roles == roles, type_
+            checked.add(type_)
+    assert {"ticket.issue", "ticket.call_next", "ping", "stats.today"} <= checked

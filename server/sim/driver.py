@@ -49,9 +49,11 @@ from websockets.protocol import State
 from antrean.core.model import CounterSpec, Text
 from antrean.sim.plan import CounterPlan, Group
 from antrean.sim.profile import Arrival, Profile, Visitor, visitors_arriving, visitors_of_day
-from server.app import AntreanServer, Session
+from server.app import AntreanServer
 from server.config import DeviceGrant, Limits, OfficeConfig, StaffMember
 from server.fanout import FanOut
+from server.session import Session
+from server.settings import Config
 from server.store import Store
 
 _R = TypeVar("_R")
@@ -587,10 +589,11 @@ async def simulate_days(config: OfficeConfig, profiles: list[Profile], plans: li
     counters_needed = max((plan.peak() for plan in plans), default=0)
     config = sim_config(config, counters_needed)
     clock = SimClock(datetime.combine(days[0], time(0), ZoneInfo(config.office.timezone)))
-    server = AntreanServer(config, SimStore(db_url), clock=clock, fanout=FanOut(helpers=0))
+    server = AntreanServer(Config(config, db_url, host="127.0.0.1", port=0, clock=clock,
+                                  fanout=FanOut(helpers=0), store_factory=SimStore))
     url = None
     if sockets:
-        await server.start("127.0.0.1", 0)
+        await server.start()
         url = f"ws://127.0.0.1:{server.port}/ws"
     else:
         await server.start_in_process()

@@ -13,9 +13,9 @@ import pytest
 from websockets.asyncio.client import connect as async_connect
 from websockets.exceptions import ConnectionClosed
 
-import server.app as server_app
+import server.commit as server_commit
 from server.app import AntreanServer
-from server.store import Store
+from server.settings import Config
 from tests.server.databases import ON_BOTH_DATABASES, sqlite_url
 from tests.server.processes import ServerProcess
 from tests.server.servers import Servers, app
@@ -242,11 +242,11 @@ def test_restore_rebuilds_the_same_office(checkpoint_every: int, servers: Server
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """What a restart reads back (the latest checkpoint and the events after
     it, or the events alone) is the office the running server holds."""
-    monkeypatch.setattr(server_app, "CHECKPOINT_EVERY", checkpoint_every)
+    monkeypatch.setattr(server_commit, "CHECKPOINT_EVERY", checkpoint_every)
     server = servers.start()
     _a_morning(server, connect)
     running = app(server)
-    reread = AntreanServer(running.config, Store(servers.db_url), clock=running.clock)
+    reread = AntreanServer(Config(running.config, servers.db_url, clock=running.clock))
     server.run(reread.store.open())
     try:
         server.run(reread.restore())

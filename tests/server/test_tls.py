@@ -21,11 +21,10 @@ from websockets.sync.client import connect
 from server.app import AntreanServer
 from server.config import ConfigError
 from server.main import tls_context
-from server.store import Store
 from tests.server.offices import demo_office
 from tests.server.processes import ServerProcess
 from tests.server.wire import fetch, health, hello_frame
-from tests.support import ServerThread, shared_fanout
+from tests.support import ServerThread
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +64,8 @@ class TlsServerThread(ServerThread):
 
     def start(self) -> TlsServerThread:
         self._thread.start()
-        self.server = AntreanServer(self.config, Store(self.db_url), fanout=shared_fanout())
-        self.run(self.server.start("127.0.0.1", 0, self.context))
+        self.server = AntreanServer(self.settings(port=0, ssl_context=self.context))
+        self.run(self.server.start())
         self.port_used = self.server.port
         return self
 
