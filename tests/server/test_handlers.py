@@ -6,7 +6,7 @@ from __future__ import annotations
 import inspect
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, cast
 
@@ -14,10 +14,12 @@ import pytest
 from websockets.asyncio.server import ServerConnection
 
 from antrean import protocol
+from antrean.core.bookings import Booking
 from antrean.core.model import DomainError, StaffRef
 from antrean.core.office import Office
-from server.demo import DEMO_PIN, DEMO_USERNAME
-from server.handlers import COMMANDS, Handler, office_handlers, routes
+from server.config import OfficeConfig
+from server.demo import DEMO_PIN, DEMO_USERNAME, demo_config
+from server.handlers import COMMANDS, DISPATCHER_REQUESTS, Handler, office_handlers, routes
 from server.session import Session
 from tests.core.builders import OPENING, new_office
 from tests.server.servers import app
@@ -38,6 +40,12 @@ class NoPages:
 class Host:
     office: Office
     web: NoPages
+    config: OfficeConfig = field(default_factory=demo_config)
+    check_in: Booking | None = None
+
+    def take_check_in(self) -> Booking | None:
+        booking, self.check_in = self.check_in, None
+        return booking
 
 
 def session(role: str, device: str, staff: StaffRef | None = None) -> Session:
@@ -67,7 +75,7 @@ def test_every_office_request_has_a_handler(handlers: tuple[Host, dict[str, Hand
     _, table = handlers
     visitor = {"visitor.ping", "survey.submit", "complaint.file", "complaint.list",
                "complaint.update"}
-    assert set(table) | {"login"} | visitor == set(protocol.REQUESTS)
+    assert set(table) | DISPATCHER_REQUESTS | visitor == set(protocol.REQUESTS)
 
 
 def test_a_ticket_walks_from_issue_to_complete_through_the_handlers(
@@ -146,7 +154,7 @@ def test_the_dispatch_table_pairs_every_request_with_its_handler(server: ServerT
     assert set(table) == set(protocol.REQUESTS)
     for type_, route in table.items():
         assert route.spec is protocol.REQUESTS[type_]
-        assert (route.handler is None) == (type_ == "login")
+        assert (route.handler is None) == (type_ in DISPATCHER_REQUESTS)
 
 
 def test_a_request_without_a_handler_stops_the_server_from_starting(

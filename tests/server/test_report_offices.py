@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 
 from antrean.cli import main as cli
 from server.report import office_schemas, with_schema
-from server.store import Batch, Store
+from server.store import Batch, Store, ticket_row
 from tests.server.databases import RUN_SCHEMA, drop_schemas, fresh_postgres_url
 
 DAY = "2026-11-02"
@@ -34,7 +34,7 @@ def _ticket_events(store_url: str, tickets: int) -> None:
                                  "name": "ticket.issued",
                                  "data": orjson.dumps({"ticket": wire}).decode(),
                                  "device": "kiosk-1", "staff": None})
-            batch.tickets[wire["id"]] = {**wire, "day": DAY}
+            batch.tickets[wire["id"]] = ticket_row(wire, DAY)  # the store's own row shape
         await store.write(batch)
         await store.close()
 
