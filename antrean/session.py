@@ -97,6 +97,13 @@ class EventApplied:
 
 
 @dataclass(frozen=True, slots=True)
+class EventReceived:
+    """An event as sent, for a session that keeps no mirror."""
+
+    message: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class Answered:
     """Deliver `answer` to `callback` (the caller's, once)."""
 
@@ -118,7 +125,7 @@ class Refused:
 
 
 Output = (Send | Abort | Reconnect | ConnectedChanged | SnapshotLoaded | EventApplied
-          | Answered | LoginChanged | Refused)
+          | EventReceived | Answered | LoginChanged | Refused)
 
 
 def backoff_delays(
@@ -150,6 +157,10 @@ class ClientSession:
     device: str
     token: str
     rng: random.Random = field(default_factory=random.Random)
+    # False: no office mirror (a benchmark's or a test's client that wants its
+    # answers and the events as sent); `since` is then what the hello asks for.
+    mirror: bool = True
+    since: int | None = None
     url: str = ""  # the server tried now
     office: Office | None = None
     connected: bool = False
@@ -176,10 +187,12 @@ class ClientSession:
 
     @classmethod
     def for_url(cls, url: str, role: str, device: str, token: str,
-                rng: random.Random | None = None) -> ClientSession:
+                rng: random.Random | None = None, *, mirror: bool = True,
+                since: int | None = None) -> ClientSession:
         """A session for `url`, which may list servers comma-separated."""
         urls = [part.strip() for part in url.split(",") if part.strip()] or [url]
-        return cls(urls, role, device, token, rng=rng or random.Random())
+        return cls(urls, role, device, token, rng=rng or random.Random(), mirror=mirror,
+                   since=since)
 
     # ---------------------------------------------------------- the outputs
     def outputs(self) -> list[Output]:
@@ -259,7 +272,7 @@ class ClientSession:
         """The WebSocket is open: say hello (with `since` when a mirror exists)."""
         hello = protocol.Hello(
             role=self.role, device=self.device, token=self.token,
-            since=self.office.seq if self.office is not None else None,
+            since=self.office.seq if self.office is not None else self.since,
         )
         self._outputs.append(Send(hello.encode()))
 
@@ -336,7 +349,9 @@ class ClientSession:
     def _on_welcome(self, message: dict[str, Any]) -> None:
         snapshot = message.get("snapshot")
         seq = int(message.get("seq", 0))
-        if snapshot is not None:
+        if not self.mirror:
+            snapshot = None
+        elif snapshot is not None:
             self.office = Office.from_snapshot(snapshot, seq)
         elif self.office is None:
             self._outputs.append(Abort())  # a replay needs a mirror: start over
@@ -369,6 +384,10 @@ class ClientSession:
                 self._outputs.append(Send(pending.frame))
 
     def _on_event(self, message: dict[str, Any]) -> None:
+        if not self.mirror:
+            if self.welcomed:
+                self._outputs.append(EventReceived(message))
+            return
         office = self.office
         if office is None or not self.welcomed or self.dropping:
             return
@@ -427,7 +446,8 @@ class ClientSession:
     def _reconnect_delay(self, code: int, was_welcomed: bool) -> float:
         """Where to reconnect (the same server after a blip; the next in the
         list after a standby's refusal or a failed attempt) and how soon."""
-        if was_welcomed and self.office is not None and code != protocol.CLOSE_STANDBY:
+        mirrored = self.office is not None or not self.mirror
+        if was_welcomed and mirrored and code != protocol.CLOSE_STANDBY:
             return QUICK_RETRY_S
         if len(self.urls) > 1:
             self.rotations += 1

@@ -24,6 +24,7 @@ from antrean.session import (
     ClientSession,
     ConnectedChanged,
     EventApplied,
+    EventReceived,
     LoginChanged,
     Output,
     Reconnect,
@@ -463,3 +464,22 @@ def test_backoff_is_jittered_then_grows_to_its_maximum() -> None:
     values = [next(delays) for _ in range(7)]
     assert 0 <= values[0] <= 0.5
     assert values[1:] == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0]
+
+
+# ------------------------------------------------------ a session without mirror
+def test_without_mirror_events_come_as_sent_and_since_is_the_callers() -> None:
+    server = FakeServer()
+    server.issue()
+    session = ClientSession.for_url(URL, "kiosk", "kiosk-1", "demo-kiosk", mirror=False,
+                                    since=0)
+    session.start()
+    session.connect()
+    session.opened()
+    assert sent(session.outputs())[0]["since"] == 0
+    session.receive(server.welcome())  # a snapshot it does not keep
+    assert session.outputs() == [ConnectedChanged(True)] and session.office is None
+    frame = server.issue()
+    session.receive(frame)
+    assert session.outputs() == [EventReceived(json.loads(frame))]
+    session.closed(1006)
+    assert session.outputs() == [ConnectedChanged(False), Reconnect(0.05)]
