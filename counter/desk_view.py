@@ -55,7 +55,7 @@ from counter.desk import (
 )
 from counter.dialogs import CallTicketDialog, TransferDialog
 from counter.style import state_badge_qss
-from counter.widgets import card, named_label
+from counter.widgets import card, follow_link, named_label
 
 ECHO_WAIT_MS = 2000
 FIGURES_REFRESH_MS = 30_000
@@ -102,9 +102,7 @@ class DeskView(QWidget):
         self._figures_timer.timeout.connect(self.refresh_figures)
 
         self._build()
-        self.link.event_received.connect(self._on_event)
-        self.link.snapshot_loaded.connect(self._on_snapshot)
-        self.link.connected_changed.connect(lambda _connected: self.refresh())
+        follow_link(self.link, self._on_event, self._on_snapshot, self.refresh)
         self.retranslate()
 
     # ================================================================ layout

@@ -43,7 +43,7 @@ from antrean.qt.theme import RED, WHITE
 from counter.complaints_view import ComplaintsPanel
 from counter.desk import clock_text, elapsed_since, ticket_clock_start
 from counter.style import state_badge_qss
-from counter.widgets import card, named_label
+from counter.widgets import card, follow_link, named_label
 
 QUOTA_UNLIMITED = -1
 QUOTA_MAX = 9999
@@ -98,11 +98,9 @@ class SupervisorView(QWidget):
         self.live = LiveFigures()
         self._figures_due = True
         self._build()
-        self.link.event_received.connect(self._on_event)
-        self.link.message_received.connect(self._on_message)
         self._seed_figures()  # the link may have its snapshot already
-        self.link.snapshot_loaded.connect(self._on_snapshot)
-        self.link.connected_changed.connect(lambda _connected: self.refresh())
+        follow_link(self.link, self._on_event, self._on_snapshot, self.refresh)
+        self.link.message_received.connect(self._on_message)
         self.retranslate()
         self.complaints.load()
 

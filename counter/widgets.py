@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout
+
+from antrean.core.office import Event
+from antrean.qt.link import ServerLink
 
 
 def card(title: QLabel | None = None) -> tuple[QFrame, QVBoxLayout]:
@@ -23,3 +28,13 @@ def named_label(name: str, text: str = "") -> QLabel:
     label = QLabel(text)
     label.setObjectName(name)
     return label
+
+
+def follow_link(link: ServerLink, on_event: Callable[[Event], None],
+                on_snapshot: Callable[[], None], refresh: Callable[[], None]) -> None:
+    """Wire a console tab to its link (the desk and the supervisor tab alike):
+    each event applied to the mirror, a new snapshot, and a change of
+    connection, which redraws the tab."""
+    link.event_received.connect(on_event)
+    link.snapshot_loaded.connect(on_snapshot)
+    link.connected_changed.connect(lambda _connected: refresh())

@@ -11,16 +11,15 @@ import ssl
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
 
 from websockets.asyncio.client import ClientConnection as AsyncConnection
 from websockets.asyncio.client import connect as async_connect
 from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import connect as sync_connect
 
-from server.demo import DEMO_PIN, DEMO_TOKENS, DEMO_USERNAME
-from tests.support import WireClient
+from server.demo import DEMO_PIN, DEMO_USERNAME
+from tests.support import WireClient, hello_frame
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 5.0, what: str = "") -> None:
@@ -55,27 +54,18 @@ class RawClient(WireClient):
     """A WireClient that keeps every frame in arrival order and can hand
     back an answer as the exact text the server sent."""
 
+    # No receive limit: a client that leaves events unread must still see
+    # the server's close frame at once (else closing waits out a timeout).
+    connect_options: ClassVar[Mapping[str, Any]] = {
+        "open_timeout": 5, "max_size": 2**22, "max_queue": None, "close_timeout": 2}
+
     def __init__(self, url: str, role: str, device: str, token: str | None = None,
                  since: int | None = None) -> None:
         self.frames: list[dict[str, Any]] = []
-        # No receive limit: a client that leaves events unread must still see
-        # the server's close frame at once (else closing waits out a timeout).
-        self.ws = sync_connect(url, open_timeout=5, max_size=2**22, max_queue=None,
-                               close_timeout=2).__enter__()
-        self.role = role
-        self.device = device
-        self.events = []
-        self._ids = 0
-        self.ws.send(hello_frame(role, device, token, since))
-        self.welcome = self.recv()
-
-    def recv(self, timeout: float = 5) -> dict[str, Any]:
-        message: dict[str, Any] = json.loads(self.recv_text(timeout))
-        return message
+        super().__init__(url, role, device, token, since)
 
     def recv_text(self, timeout: float = 5) -> str:
-        text = self.ws.recv(timeout)
-        assert isinstance(text, str), "the server sends text frames only"
+        text = super().recv_text(timeout)
         self.frames.append(json.loads(text))
         return text
 
@@ -130,15 +120,6 @@ class RawClient(WireClient):
         except TimeoutError:
             pass
         raise AssertionError(f"the server did not close the connection within {timeout} s")
-
-
-def hello_frame(role: str, device: str, token: str | None = None,
-                since: int | None = None) -> str:
-    hello: dict[str, Any] = {"type": "hello", "protocol": 1, "role": role, "device": device,
-                             "token": DEMO_TOKENS[role] if token is None else token}
-    if since is not None:
-        hello["since"] = since
-    return json.dumps(hello)
 
 
 class AsyncClient:
