@@ -55,7 +55,7 @@ from counter.desk import (
 )
 from counter.dialogs import CallTicketDialog, TransferDialog
 from counter.style import state_badge_qss
-from counter.widgets import card, follow_link, named_label
+from counter.widgets import LinkedTab, card, follow_link, named_label
 
 ECHO_WAIT_MS = 2000
 FIGURES_REFRESH_MS = 30_000
@@ -74,18 +74,15 @@ _ACTION_STYLES: dict[Action, str] = {
     Action.NO_SHOW: "actionWarn",
 }
 
-class DeskView(QWidget):
+class DeskView(LinkedTab):
     """The counter tab: what staff look at and press all day."""
 
-    report = Signal(str, str)  # kind, text: for the console's message bar
     survey_ready = Signal(str, str)  # number, the survey's address (for its QR)
 
     def __init__(self, link: ServerLink, counter_id: str, lang: str,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.link = link
+        super().__init__(link, lang, parent)
         self.counter_id = counter_id
-        self.lang = lang
         self.figures: dict[str, Any] | None = None
         self.transfer_dialog: TransferDialog | None = None
         self.call_dialog: CallTicketDialog | None = None
@@ -228,10 +225,6 @@ class DeskView(QWidget):
         outer.addLayout(right, 2)
 
     # ================================================================ language
-    def set_language(self, lang: str) -> None:
-        self.lang = lang
-        self.retranslate()
-
     def retranslate(self) -> None:
         lang = self.lang
         self.ticket_title.setText(tr("counter.current", lang))

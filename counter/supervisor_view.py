@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -43,7 +43,7 @@ from antrean.qt.theme import RED, WHITE
 from counter.complaints_view import ComplaintsPanel
 from counter.desk import clock_text, elapsed_since, ticket_clock_start
 from counter.style import state_badge_qss
-from counter.widgets import card, follow_link, named_label
+from counter.widgets import LinkedTab, card, follow_link, named_label
 
 QUOTA_UNLIMITED = -1
 QUOTA_MAX = 9999
@@ -84,15 +84,11 @@ class ServiceRow:
         return (self.label, self.state, self.toggle, self.quota, self.apply)
 
 
-class SupervisorView(QWidget):
+class SupervisorView(LinkedTab):
     """The supervisor tab."""
 
-    report = Signal(str, str)  # kind, text
-
     def __init__(self, link: ServerLink, lang: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.link = link
-        self.lang = lang
+        super().__init__(link, lang, parent)
         self._inflight: set[str] = set()
         self.service_rows: dict[str, ServiceRow] = {}
         self.live = LiveFigures()
@@ -218,10 +214,6 @@ class SupervisorView(QWidget):
         return table
 
     # ================================================================ language
-    def set_language(self, lang: str) -> None:
-        self.lang = lang
-        self.retranslate()
-
     def retranslate(self) -> None:
         lang = self.lang
         self.counters_title.setText(tr("supervisor.counters.title", lang))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from antrean.core.office import Event
 from antrean.qt.link import ServerLink
@@ -38,3 +39,23 @@ def follow_link(link: ServerLink, on_event: Callable[[Event], None],
     link.event_received.connect(on_event)
     link.snapshot_loaded.connect(on_snapshot)
     link.connected_changed.connect(lambda _connected: refresh())
+
+
+class LinkedTab(QWidget):
+    """What the console's tabs (the desk, the supervisor tab, its complaints
+    panel) share: their server link, their language, and a `report` signal
+    for the console's message bar."""
+
+    report = Signal(str, str)  # kind, text: for the console's message bar
+
+    def __init__(self, link: ServerLink, lang: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.link = link
+        self.lang = lang
+
+    def set_language(self, lang: str) -> None:
+        self.lang = lang
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        raise NotImplementedError
