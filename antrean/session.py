@@ -269,12 +269,16 @@ class ClientSession:
         return self.url
 
     def opened(self) -> None:
-        """The WebSocket is open: say hello (with `since` when a mirror exists)."""
-        hello = protocol.Hello(
+        """The WebSocket is open: say hello."""
+        self._outputs.append(Send(self.hello_frame()))
+
+    def hello_frame(self) -> str:
+        """The hello this session says (with `since` when it has a mirror, or
+        the caller's `since` without one)."""
+        return protocol.Hello(
             role=self.role, device=self.device, token=self.token,
             since=self.office.seq if self.office is not None else self.since,
-        )
-        self._outputs.append(Send(hello.encode()))
+        ).encode()
 
     def receive(self, text: str) -> None:
         """A text frame from the server."""

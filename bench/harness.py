@@ -110,6 +110,11 @@ _SESSIONS: weakref.WeakKeyDictionary[ClientConnection, ClientSession] = (
     weakref.WeakKeyDictionary())
 
 
+def hello_text(role: str, device: str, token: str) -> str:
+    """The client session's hello, for clients that move the bytes themselves."""
+    return ClientSession.for_url("ws://bench", role, device, token, mirror=False).hello_frame()
+
+
 async def hello(url: str, role: str, device: str) -> ClientConnection:
     session = ClientSession.for_url(url, role, device, TOKENS[role], mirror=False)
     session.start()
@@ -245,9 +250,7 @@ class RawDisplay(asyncio.Protocol):
             del self.buffer[: end + 4]
             self._upgraded = True
             self.handshaken.set_result(None)
-            self.send_text(json.dumps({"type": "hello", "protocol": 1, "role": self.role,
-                                       "device": self.device,
-                                       "token": self.token or TOKENS[self.role]}))
+            self.send_text(hello_text(self.role, self.device, self.token or TOKENS[self.role]))
         while len(self.buffer) >= 2:
             opcode = self.buffer[0] & 0x0F
             length = self.buffer[1] & 0x7F

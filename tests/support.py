@@ -126,11 +126,7 @@ def hello_frame(role: str, device: str, token: str | None = None,
                 since: int | None = None) -> str:
     """The hello the client session says (with the role's demo token unless
     `token` is given)."""
-    session = _session("ws://127.0.0.1/ws", role, device, token, since)
-    session.opened()
-    [output] = session.outputs()
-    assert isinstance(output, Send)
-    return output.frame
+    return _session("ws://127.0.0.1/ws", role, device, token, since).hello_frame()
 
 
 def _session(url: str, role: str, device: str, token: str | None,
