@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import weakref
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,8 @@ from typing import Any
 
 import psutil
 from websockets.asyncio.client import ClientConnection, connect
+
+from antrean.session import Answer, Answered, ClientSession, Send
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKENS = {"kiosk": "demo-kiosk", "display": "demo-display", "counter": "demo-counter",
@@ -98,23 +101,57 @@ def start_server(db: str | None = None, port: int | None = None,
     raise RuntimeError("server did not start")
 
 
+# The benchmark's protocol clients are thin adapters over the client session
+# (antrean.session), without an office mirror: the session makes the hello and
+# the requests' frames and matches the answers; these functions only move
+# frames. A client may still write frames to its connection itself (the
+# pipelined kiosks of bench_issue.py), which the session never sees.
+_SESSIONS: weakref.WeakKeyDictionary[ClientConnection, ClientSession] = (
+    weakref.WeakKeyDictionary())
+
+
+def hello_text(role: str, device: str, token: str) -> str:
+    """The client session's hello, for clients that move the bytes themselves."""
+    return ClientSession.for_url("ws://bench", role, device, token, mirror=False).hello_frame()
+
+
 async def hello(url: str, role: str, device: str) -> ClientConnection:
+    session = ClientSession.for_url(url, role, device, TOKENS[role], mirror=False)
+    session.start()
+    session.connect()
     ws = await connect(url, max_size=2**24, max_queue=None, ping_interval=None,
                        open_timeout=60)
-    await ws.send(json.dumps({"type": "hello", "protocol": 1, "role": role,
-                              "device": device, "token": TOKENS[role]}))
-    await ws.recv()
+    session.opened()
+    await _carry_out(ws, session)
+    session.receive(await ws.recv())
+    if not session.ready:
+        raise RuntimeError(f"{role} {device!r} was not welcomed")
+    session.outputs()
+    _SESSIONS[ws] = session
     return ws
+
+
+async def _carry_out(ws: ClientConnection, session: ClientSession) -> None:
+    for output in session.outputs():
+        if isinstance(output, Send):
+            await ws.send(output.frame)
+        elif isinstance(output, Answered):
+            output.callback(output.answer)
 
 
 async def request(ws: ClientConnection, type_: str, request_id: str,
                   **fields: Any) -> dict[str, Any]:
-    """Send one request and wait for its answer, skipping events."""
-    await ws.send(json.dumps({"type": type_, "id": request_id, **fields}))
+    """Send one request and wait for its answer (as sent), skipping events."""
+    session = _SESSIONS[ws]
+    answers: list[Answer] = []
+    session.request(type_, answers.append, request_id=request_id, **fields)
     while True:
-        message: dict[str, Any] = json.loads(await ws.recv())
-        if message.get("id") == request_id and message["type"] in ("ok", "error"):
-            return message
+        await _carry_out(ws, session)
+        if answers:
+            answer = answers[0]
+            return answer.raw or {"type": "error", "id": request_id, "code": answer.code,
+                                  "message": answer.message}
+        session.receive(await ws.recv())
 
 
 def percentile(values: Sequence[float], p: float) -> float:
@@ -213,9 +250,7 @@ class RawDisplay(asyncio.Protocol):
             del self.buffer[: end + 4]
             self._upgraded = True
             self.handshaken.set_result(None)
-            self.send_text(json.dumps({"type": "hello", "protocol": 1, "role": self.role,
-                                       "device": self.device,
-                                       "token": self.token or TOKENS[self.role]}))
+            self.send_text(hello_text(self.role, self.device, self.token or TOKENS[self.role]))
         while len(self.buffer) >= 2:
             opcode = self.buffer[0] & 0x0F
             length = self.buffer[1] & 0x7F

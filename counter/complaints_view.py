@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,7 +28,7 @@ from antrean.core.office import Event
 from antrean.i18n import error_text, tr
 from antrean.qt.link import Answer, ServerLink
 from antrean.qt.theme import RED
-from counter.widgets import named_label
+from counter.widgets import LinkedTab, named_label
 
 COLUMNS = ("code", "filed", "category", "status", "text")
 REPLY_MAX = 2000
@@ -37,15 +37,11 @@ ACTIONS = ("diproses", "selesai", "ditolak")
 PANEL_MIN_HEIGHT = 560  # table, the complaint, the answer box and the buttons
 
 
-class ComplaintsPanel(QWidget):
+class ComplaintsPanel(LinkedTab):
     """The supervisor's complaints: see, answer, close."""
 
-    report = Signal(str, str)  # kind, text
-
     def __init__(self, link: ServerLink, lang: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.link = link
-        self.lang = lang
+        super().__init__(link, lang, parent)
         self.complaints: list[dict[str, Any]] = []
         self.selected: str | None = None
         self.busy = False
@@ -96,10 +92,6 @@ class ComplaintsPanel(QWidget):
         self.retranslate()
 
     # ------------------------------------------------------------ language
-    def set_language(self, lang: str) -> None:
-        self.lang = lang
-        self.retranslate()
-
     def retranslate(self) -> None:
         lang = self.lang
         self.empty.setText(tr("supervisor.complaints.none", lang))

@@ -58,7 +58,7 @@ from counter.desk import (
 from counter.dialogs import CallTicketDialog, TransferDialog
 from counter.steps import SendBackDialog
 from counter.style import state_badge_qss
-from counter.widgets import card, named_label
+from counter.widgets import LinkedTab, card, follow_link, named_label
 
 ECHO_WAIT_MS = 2000
 FIGURES_REFRESH_MS = 30_000
@@ -77,18 +77,15 @@ _ACTION_STYLES: dict[Action, str] = {
     Action.NO_SHOW: "actionWarn",
 }
 
-class DeskView(QWidget):
+class DeskView(LinkedTab):
     """The counter tab: what staff look at and press all day."""
 
-    report = Signal(str, str)  # kind, text: for the console's message bar
     survey_ready = Signal(str, str)  # number, the survey's address (for its QR)
 
     def __init__(self, link: ServerLink, counter_id: str, lang: str,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.link = link
+        super().__init__(link, lang, parent)
         self.counter_id = counter_id
-        self.lang = lang
         self.figures: dict[str, Any] | None = None
         self.transfer_dialog: TransferDialog | None = None
         self.call_dialog: CallTicketDialog | None = None
@@ -107,9 +104,7 @@ class DeskView(QWidget):
         self._figures_timer.timeout.connect(self.refresh_figures)
 
         self._build()
-        self.link.event_received.connect(self._on_event)
-        self.link.snapshot_loaded.connect(self._on_snapshot)
-        self.link.connected_changed.connect(lambda _connected: self.refresh())
+        follow_link(self.link, self._on_event, self._on_snapshot, self.refresh)
         self.retranslate()
 
     # ================================================================ layout
@@ -249,10 +244,6 @@ class DeskView(QWidget):
         outer.addLayout(right, 2)
 
     # ================================================================ language
-    def set_language(self, lang: str) -> None:
-        self.lang = lang
-        self.retranslate()
-
     def retranslate(self) -> None:
         lang = self.lang
         self.ticket_title.setText(tr("counter.current", lang))

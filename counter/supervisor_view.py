@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -44,7 +44,7 @@ from counter.bookings_view import BookingsView
 from counter.complaints_view import ComplaintsPanel
 from counter.desk import clock_text, elapsed_since, ticket_clock_start
 from counter.style import state_badge_qss
-from counter.widgets import card, named_label
+from counter.widgets import LinkedTab, card, follow_link, named_label
 
 QUOTA_UNLIMITED = -1
 QUOTA_MAX = 9999
@@ -85,15 +85,11 @@ class ServiceRow:
         return (self.label, self.state, self.toggle, self.quota, self.apply)
 
 
-class SupervisorView(QWidget):
+class SupervisorView(LinkedTab):
     """The supervisor tab."""
 
-    report = Signal(str, str)  # kind, text
-
     def __init__(self, link: ServerLink, lang: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.link = link
-        self.lang = lang
+        super().__init__(link, lang, parent)
         self._inflight: set[str] = set()
         self.service_rows: dict[str, ServiceRow] = {}
         self.live = LiveFigures()
@@ -101,11 +97,9 @@ class SupervisorView(QWidget):
         self.bookings = BookingsView(link, lang)  # issue 12
         self.bookings.report.connect(self.report)
         self._build()
-        self.link.event_received.connect(self._on_event)
-        self.link.message_received.connect(self._on_message)
         self._seed_figures()  # the link may have its snapshot already
-        self.link.snapshot_loaded.connect(self._on_snapshot)
-        self.link.connected_changed.connect(lambda _connected: self.refresh())
+        follow_link(self.link, self._on_event, self._on_snapshot, self.refresh)
+        self.link.message_received.connect(self._on_message)
         self.retranslate()
         self.complaints.load()
         self.bookings.load()

@@ -571,6 +571,26 @@ _ROLL_PAPER_END = 0x60  # in the paper-sensor byte
 _GONE_ERRNOS = frozenset({errno.ENOENT, errno.ENXIO, errno.ENODEV})  # no device there
 
 
+def _read_status(read: Callable[[float, int], bytes | None], timeout: float) -> bytes:
+    """Up to two status bytes within `timeout` (the one loop of every
+    transport that can ask): `read(remaining, wanted)` gives what arrived,
+    b"" when nothing more will come (silent, closed or failed), or None to
+    wait again."""
+    deadline = time.monotonic() + timeout
+    answer = b""
+    while len(answer) < 2:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        chunk = read(remaining, 2 - len(answer))
+        if chunk is None:
+            continue
+        if not chunk:
+            break
+        answer += chunk
+    return answer
+
+
 def _status_failure(answer: bytes) -> PrinterUnavailable | None:
     """What the printer's DLE EOT answer forbids, if anything. A status byte always has
     bits 1 and 4 set and bits 0 and 7 clear; anything else is not an answer and is ignored."""
@@ -664,21 +684,15 @@ class TicketPrinter:
 
     def _socket_answer(self, sock: socket.socket) -> bytes:
         """Up to two status bytes, or fewer if the printer stays silent (many do)."""
-        deadline = time.monotonic() + self.status_timeout
-        answer = b""
-        while len(answer) < 2:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
+
+        def read(remaining: float, wanted: int) -> bytes | None:
             sock.settimeout(remaining)
             try:
-                chunk = sock.recv(2 - len(answer))
+                return sock.recv(wanted)
             except TimeoutError:
-                break
-            if not chunk:
-                break
-            answer += chunk
-        return answer
+                return b""
+
+        return _read_status(read, self.status_timeout)
 
     def _send_file(self, data: bytes) -> None:
         target = self.target
@@ -721,22 +735,18 @@ class TicketPrinter:
             return b""  # a device that cannot be asked is simply printed to
         poller = select.poll()
         poller.register(fd, select.POLLIN)
-        deadline = time.monotonic() + self.status_timeout
-        answer = b""
-        while len(answer) < 2:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not poller.poll(remaining * 1000):
-                break
+
+        def read(remaining: float, wanted: int) -> bytes | None:
+            if not poller.poll(remaining * 1000):
+                return b""
             try:
-                chunk = os.read(fd, 2 - len(answer))
+                return os.read(fd, wanted)
             except BlockingIOError:
-                continue
+                return None  # woken for nothing: wait again
             except OSError:
-                break
-            if not chunk:
-                break
-            answer += chunk
-        return answer
+                return b""
+
+        return _read_status(read, self.status_timeout)
 
     def _send_serial(self, data: bytes) -> None:
         target = self.target

@@ -6,7 +6,6 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 import pytest
 
 from server.config import OfficeConfig
-from tests.support import ServerThread, WireClient, cached_demo_config
+from tests.support import Clients, ServerThread, WireClient, cached_demo_config
 
 
 @pytest.fixture
@@ -36,15 +35,11 @@ def live_server(demo: OfficeConfig, db_url: str) -> Iterator[ServerThread]:
 
 @pytest.fixture
 def client_factory(live_server: ServerThread) -> Iterator[Callable[..., WireClient]]:
-    clients: list[WireClient] = []
+    clients = Clients(WireClient)
 
     def make(role: str, device: str | None = None, **kwargs: Any) -> WireClient:
-        client = WireClient(live_server.url, role, device or f"{role}-test", **kwargs)
-        clients.append(client)
-        return client
+        return clients.open(live_server.url, role, device, **kwargs)
 
     yield make
-    for client in clients:
-        with contextlib.suppress(Exception):
-            client.close()
+    clients.close_all()
 

@@ -10,20 +10,26 @@ import ssl
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import asyncio
+import contextlib
 import json
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from websockets.sync.client import ClientConnection, connect
 
+from antrean import protocol
+from antrean.session import ClientSession, Send
 from server.app import AntreanServer
 from server.config import OfficeConfig
 from server.demo import DEMO_TOKENS, demo_config
 from server.fanout import FanOut
 from server.settings import Config, utc_now
+
+if TYPE_CHECKING:
+    from antrean.qt.link import ServerLink
 
 _DEMO: OfficeConfig | None = None
 
@@ -119,25 +125,58 @@ class ServerThread:
         self._thread.join(5)
 
 
+def hello_frame(role: str, device: str, token: str | None = None,
+                since: int | None = None) -> str:
+    """The hello the client session says (with the role's demo token unless
+    `token` is given)."""
+    return _session("ws://127.0.0.1/ws", role, device, token, since).hello_frame()
+
+
+def _session(url: str, role: str, device: str, token: str | None,
+             since: int | None) -> ClientSession:
+    return ClientSession.for_url(url, role, device,
+                                 DEMO_TOKENS[role] if token is None else token,
+                                 mirror=False, since=since)
+
+
 class WireClient:
-    """A plain synchronous protocol client for tests: answers and events apart."""
+    """A plain synchronous protocol client for tests: answers and events apart.
+
+    A thin adapter over the client session (`antrean.session`): the hello,
+    the request ids and the requests' frames are the session's, and every
+    frame received goes through it. `send` still puts any frame on the wire
+    as it is, for the tests of what the server refuses."""
+
+    connect_options: ClassVar[Mapping[str, Any]] = {"open_timeout": 5, "max_size": 2**22}
 
     def __init__(self, url: str, role: str, device: str, token: str | None = None,
                  since: int | None = None) -> None:
-        self.ws: ClientConnection = connect(url, open_timeout=5, max_size=2**22).__enter__()
+        self.ws: ClientConnection = connect(url, **self.connect_options).__enter__()
         self.role = role
         self.device = device
         self.events: list[dict[str, Any]] = []
-        self._ids = 0
-        hello = {"type": "hello", "protocol": 1, "role": role, "device": device,
-                 "token": token if token is not None else DEMO_TOKENS[role]}
-        if since is not None:
-            hello["since"] = since
-        self.ws.send(json.dumps(hello))
+        self.session = _session(url, role, device, token, since)
+        self.session.start()
+        self.session.connect()
+        self.session.opened()
+        self._send_outputs()
         self.welcome = self.recv()
 
+    def _send_outputs(self) -> None:
+        for output in self.session.outputs():
+            if isinstance(output, Send):
+                self.ws.send(output.frame)
+
+    def recv_text(self, timeout: float = 5) -> str:
+        text = self.ws.recv(timeout)
+        assert isinstance(text, str), "the server sends text frames only"
+        self.session.receive(text)
+        self.session.outputs()  # answers are matched below, by id, as sent
+        return text
+
     def recv(self, timeout: float = 5) -> dict[str, Any]:
-        return json.loads(self.ws.recv(timeout))
+        message: dict[str, Any] = json.loads(self.recv_text(timeout))
+        return message
 
     def send(self, message: dict[str, Any] | str) -> None:
         self.ws.send(message if isinstance(message, str) else json.dumps(message))
@@ -151,10 +190,15 @@ class WireClient:
                 return message
 
     def request(self, type_: str, request_id: Any = None, **fields: Any) -> dict[str, Any]:
-        if request_id is None:
-            self._ids += 1
-            request_id = f"{self.device}-{self._ids}"
-        self.send({"type": type_, "id": request_id, **fields})
+        """Send a request and wait for its answer. A known request on a
+        welcomed session is the session's; anything else goes out as given."""
+        if request_id is None and type_ in protocol.REQUESTS and self.session.ready:
+            request_id = self.session.request(type_, **fields)
+            self._send_outputs()
+        else:
+            if request_id is None:
+                request_id = self.session.new_request_id()
+            self.send({"type": type_, "id": request_id, **fields})
         return self.answer(request_id)
 
     def ok(self, type_: str, **fields: Any) -> dict[str, Any]:
@@ -180,6 +224,50 @@ class WireClient:
     def close(self) -> None:
         self.ws.close()
 
+
+Client = TypeVar("Client", bound=WireClient)
+
+
+class Clients(Generic[Client]):
+    """The wire clients one test opens, all closed at its end (the one
+    factory behind the `client_factory` and `connect` fixtures)."""
+
+    def __init__(self, kind: type[Client]) -> None:
+        self.kind = kind
+        self.opened: list[Client] = []
+
+    def open(self, url: str, role: str, device: str | None = None, **kwargs: Any) -> Client:
+        client = self.kind(url, role, device or f"{role}-test", **kwargs)
+        self.opened.append(client)
+        return client
+
+    def close_all(self) -> None:
+        for client in self.opened:
+            with contextlib.suppress(Exception):
+                client.close()
+
+
+class Links:
+    """The Qt server links one test starts (the kiosk and display window
+    factories): started and awaited, then stopped with their close
+    handshakes done, so the server stops at once, not after its close timeout."""
+
+    def __init__(self, wait: Callable[..., Any]) -> None:
+        self.wait = wait  # qtbot.waitUntil
+        self.started: list[ServerLink] = []
+
+    def start(self, link: ServerLink, connect: bool = True) -> None:
+        self.started.append(link)
+        link.start()
+        if connect:
+            self.wait(lambda: link.connected, timeout=5000)
+
+    def stop(self) -> None:
+        for link in self.started:
+            link.stop()
+
+    def wait_closed(self) -> None:
+        self.wait(lambda: not any(link.connected for link in self.started), timeout=5000)
 
 
 def open_counter(client: WireClient, counter: str = "1",

@@ -17,7 +17,7 @@ from antrean.qt.link import ServerLink
 from display.voice import Announcer
 from display.window import DisplayOptions, DisplayWindow
 from tests.display.fakes import FULL_HD, DisplayFactory, Screen, Voice
-from tests.support import ServerThread
+from tests.support import Links, ServerThread
 
 
 @pytest.fixture
@@ -25,6 +25,7 @@ def make_display(qtbot: QtBot, live_server: ServerThread) -> Iterator[DisplayFac
     """Open a display window on the live server (or `server`, or `url`) and
     wait until it is connected (unless `wait=False`)."""
     made: list[tuple[Screen, Announcer]] = []
+    links = Links(qtbot.waitUntil)
 
     def make(
         options: DisplayOptions | None = None,
@@ -47,16 +48,13 @@ def make_display(qtbot: QtBot, live_server: ServerThread) -> Iterator[DisplayFac
         qtbot.addWidget(window)
         window.resize(*size)
         window.show()
-        link.start()
         screen = Screen(window, link, voice)
         made.append((screen, announcer))
-        if wait:
-            qtbot.waitUntil(lambda: link.connected, timeout=5000)
+        links.start(link, connect=wait)
         return screen
 
     yield make
-    for screen, announcer in made:
+    for _, announcer in made:
         announcer.close()
-        screen.link.stop()
-    # Let the sockets close now, so the server's shutdown does not wait on them.
-    qtbot.waitUntil(lambda: not any(screen.link.connected for screen, _ in made), timeout=5000)
+    links.stop()
+    links.wait_closed()

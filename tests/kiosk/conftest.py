@@ -25,7 +25,7 @@ from kiosk.printing import TicketPrinter, TicketSink
 from kiosk.window import KioskWindow
 from server.config import OfficeConfig
 from tests.kiosk.fake_printer import FakeNetworkPrinter
-from tests.support import ServerThread, WireClient
+from tests.support import Links, ServerThread, WireClient
 
 FULL_HD = (1920, 1080)
 KIOSK_DEVICE = "kiosk-test"
@@ -85,7 +85,8 @@ def make_kiosk(
     """`make_kiosk(printer=..., size=..., **window options)`: a kiosk window shown at
     `size`, connected to the live server. `printer` is a TicketSink, a printer URI, or
     None for a kiosk without one; by default tickets go to `previews`."""
-    made: list[tuple[KioskWindow, ServerLink]] = []
+    windows: list[KioskWindow] = []
+    links = Links(qtbot.waitUntil)
 
     def make(
         printer: TicketSink | str | None = "preview",
@@ -106,19 +107,15 @@ def make_kiosk(
         qtbot.addWidget(window)
         window.resize(*size)
         window.show()
-        made.append((window, link))
-        link.start()
-        if connect:
-            qtbot.waitUntil(lambda: link.connected, timeout=5000)
+        windows.append(window)
+        links.start(link, connect)
         return window
 
     yield make
-    for window, link in made:
-        link.stop()
+    links.stop()
+    for window in windows:
         window.shutdown()
-    # Let Qt finish the close handshakes, so the server stops at once (not after its
-    # close timeout).
-    qtbot.waitUntil(lambda: not any(link.connected for _, link in made), timeout=5000)
+    links.wait_closed()
 
 
 @pytest.fixture

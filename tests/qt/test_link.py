@@ -3,6 +3,7 @@ reconnect with retry of in-flight requests under the same id."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pytestqt.qtbot import QtBot
@@ -146,3 +147,46 @@ def test_connected_and_lost_are_logged(qtbot: QtBot, demo: Any, db_url: str,
     link.stop()
     states = [m.split(" ")[0] for m in _link_messages(caplog, "antrean.link")]
     assert states[:3] == ["connecting", "connected", "connection"], states
+
+
+# --- issue 9: a gap in the middle of a live stream ----------------------------
+def test_a_gap_in_the_live_stream_resyncs_with_since(
+    qtbot: QtBot, live_server: ServerThread
+) -> None:
+    link = _link(qtbot, live_server)
+    assert link.office is not None
+    start = link.office.seq
+    hellos: list[dict[str, Any]] = []
+    send = link._socket.sendTextMessage
+
+    def recording(text: str) -> int:
+        if json.loads(text).get("type") == "hello":
+            hellos.append(json.loads(text))
+        return int(send(text))
+
+    link._socket.sendTextMessage = recording  # type: ignore[method-assign]
+    dropped: list[int] = []
+
+    def lose_one_event(text: str) -> None:
+        message = json.loads(text)
+        if message.get("type") == "event" and message["seq"] == start + 2 and not dropped:
+            dropped.append(message["seq"])  # lost on the way: the next one shows the gap
+            return
+        link._on_text(text)
+
+    link._socket.textMessageReceived.disconnect(link._on_text)
+    link._socket.textMessageReceived.connect(lose_one_event)
+    applied: list[int] = []
+    link.event_received.connect(lambda event: applied.append(event.seq))
+
+    kiosk = WireClient(live_server.url, "kiosk", "kiosk-gap")
+    for _ in range(3):
+        kiosk.ok("ticket.issue", service="A")
+    qtbot.waitUntil(lambda: link.connected and link.office is not None
+                    and link.office.seq == start + 3, timeout=10000)
+    assert dropped == [start + 2]
+    assert hellos and hellos[-1]["since"] == start + 1  # asked for what was missed
+    assert applied == [start + 1, start + 2, start + 3]  # each once, in order
+    assert link.office.waiting_count("A") == 3
+    kiosk.close()
+    link.stop()

@@ -4,7 +4,6 @@ clients that keep the exact frames."""
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ import pytest
 from tests.server.databases import fresh_postgres_url, sqlite_url
 from tests.server.servers import Servers
 from tests.server.wire import RawClient
-from tests.support import ServerThread
+from tests.support import Clients, ServerThread
 
 
 @pytest.fixture
@@ -43,15 +42,11 @@ def server(servers: Servers) -> ServerThread:
 @pytest.fixture
 def connect() -> Iterator[Callable[..., RawClient]]:
     """Clients that keep their frames; all closed at the end of the test."""
-    clients: list[RawClient] = []
+    clients = Clients(RawClient)
 
     def make(server: ServerThread, role: str, device: str | None = None,
              **kwargs: Any) -> RawClient:
-        client = RawClient(server.url, role, device or f"{role}-test", **kwargs)
-        clients.append(client)
-        return client
+        return clients.open(server.url, role, device, **kwargs)
 
     yield make
-    for client in clients:
-        with contextlib.suppress(Exception):
-            client.close()
+    clients.close_all()

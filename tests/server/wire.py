@@ -11,16 +11,17 @@ import ssl
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
 
 from websockets.asyncio.client import ClientConnection as AsyncConnection
 from websockets.asyncio.client import connect as async_connect
 from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import connect as sync_connect
 
+from antrean.session import Answer, Answered, ClientSession, EventReceived, Send
 from server.demo import DEMO_PIN, DEMO_TOKENS, DEMO_USERNAME
 from tests.support import WireClient
+from tests.support import hello_frame as hello_frame  # the tests import it from here
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 5.0, what: str = "") -> None:
@@ -55,27 +56,18 @@ class RawClient(WireClient):
     """A WireClient that keeps every frame in arrival order and can hand
     back an answer as the exact text the server sent."""
 
+    # No receive limit: a client that leaves events unread must still see
+    # the server's close frame at once (else closing waits out a timeout).
+    connect_options: ClassVar[Mapping[str, Any]] = {
+        "open_timeout": 5, "max_size": 2**22, "max_queue": None, "close_timeout": 2}
+
     def __init__(self, url: str, role: str, device: str, token: str | None = None,
                  since: int | None = None) -> None:
         self.frames: list[dict[str, Any]] = []
-        # No receive limit: a client that leaves events unread must still see
-        # the server's close frame at once (else closing waits out a timeout).
-        self.ws = sync_connect(url, open_timeout=5, max_size=2**22, max_queue=None,
-                               close_timeout=2).__enter__()
-        self.role = role
-        self.device = device
-        self.events = []
-        self._ids = 0
-        self.ws.send(hello_frame(role, device, token, since))
-        self.welcome = self.recv()
-
-    def recv(self, timeout: float = 5) -> dict[str, Any]:
-        message: dict[str, Any] = json.loads(self.recv_text(timeout))
-        return message
+        super().__init__(url, role, device, token, since)
 
     def recv_text(self, timeout: float = 5) -> str:
-        text = self.ws.recv(timeout)
-        assert isinstance(text, str), "the server sends text frames only"
+        text = super().recv_text(timeout)
         self.frames.append(json.loads(text))
         return text
 
@@ -132,55 +124,66 @@ class RawClient(WireClient):
         raise AssertionError(f"the server did not close the connection within {timeout} s")
 
 
-def hello_frame(role: str, device: str, token: str | None = None,
-                since: int | None = None) -> str:
-    hello: dict[str, Any] = {"type": "hello", "protocol": 1, "role": role, "device": device,
-                             "token": DEMO_TOKENS[role] if token is None else token}
-    if since is not None:
-        hello["since"] = since
-    return json.dumps(hello)
-
-
 class AsyncClient:
-    """A protocol client on asyncio, for many consoles acting at the same instant."""
+    """A protocol client on asyncio, for many consoles acting at the same
+    instant: a thin adapter over the client session (its hello, ids, frames
+    and answer matching), without an office mirror."""
 
-    def __init__(self, ws: AsyncConnection, role: str, device: str) -> None:
+    def __init__(self, ws: AsyncConnection, session: ClientSession) -> None:
         self.ws = ws
-        self.role = role
-        self.device = device
+        self.session = session
+        self.role = session.role
+        self.device = session.device
         self.welcome: dict[str, Any] = {}
         self.events: list[dict[str, Any]] = []
-        self._answers: dict[Any, dict[str, Any]] = {}
-        self._ids = 0
+        self._answers: dict[str, dict[str, Any]] = {}
 
     @classmethod
     async def connect(cls, url: str, role: str, device: str, **options: Any) -> AsyncClient:
+        session = ClientSession.for_url(url, role, device, DEMO_TOKENS[role], mirror=False)
+        session.start()
+        session.connect()
         # No receive limit: a console that reads only its answers must not stall
         # on the events queued before the server's close frame.
         ws = await async_connect(url, open_timeout=5, max_size=2**22, max_queue=None,
                                  close_timeout=2, **options)
-        client = cls(ws, role, device)
-        await ws.send(hello_frame(role, device))
-        client.welcome = json.loads(await ws.recv())
+        client = cls(ws, session)
+        session.opened()
+        await client._carry_out()
+        text = await ws.recv()
+        client.welcome = json.loads(text)
         assert client.welcome["type"] == "welcome", client.welcome
+        session.receive(str(text))
+        await client._carry_out()
         return client
 
     def next_id(self) -> str:
-        self._ids += 1
-        return f"{self.device}-{self._ids}"
+        return self.session.new_request_id()
 
     async def send(self, type_: str, request_id: str, **fields: Any) -> None:
-        await self.ws.send(json.dumps({"type": type_, "id": request_id, **fields}))
+        def answered(answer: Answer) -> None:
+            self._answers[request_id] = answer.raw or {
+                "type": "error", "id": request_id, "code": answer.code,
+                "message": answer.message}
+
+        self.session.request(type_, answered, request_id=request_id, **fields)
+        await self._carry_out()
+
+    async def _carry_out(self) -> None:
+        for output in self.session.outputs():
+            if isinstance(output, Send):
+                await self.ws.send(output.frame)
+            elif isinstance(output, Answered):
+                output.callback(output.answer)
+            elif isinstance(output, EventReceived):
+                self.events.append(output.message)
 
     async def answer(self, request_id: str, timeout: float = 10) -> dict[str, Any]:
         """The answer to `request_id`; other answers that come first are kept."""
         async with asyncio.timeout(timeout):
             while request_id not in self._answers:
-                message: dict[str, Any] = json.loads(await self.ws.recv())
-                if message.get("type") == "event":
-                    self.events.append(message)
-                else:
-                    self._answers[message.get("id")] = message
+                self.session.receive(str(await self.ws.recv()))
+                await self._carry_out()
         return self._answers.pop(request_id)
 
     async def request(self, type_: str, **fields: Any) -> dict[str, Any]:

@@ -10,35 +10,25 @@ from typing import Any
 
 import pytest
 
+from server.config import OfficeConfig
 from server.visitor import VisitorSettings
 from tests.counter.conftest import console  # noqa: F401  (the console's fixture)
 from tests.kiosk.conftest import make_kiosk, previews  # noqa: F401  (the kiosk's fixtures)
+from tests.server.servers import Servers
 from tests.support import FakeClock, ServerThread, cached_demo_config
 
 
-class WebServers:
+class WebServers(Servers):
     """The demo office on one SQLite file per test, with visitor settings."""
 
     def __init__(self, folder: Path) -> None:
-        self.url = f"sqlite:///{folder / 'web.db'}"
-        self.threads: list[ServerThread] = []
+        super().__init__(f"sqlite:///{folder / 'web.db'}")
 
-    def start(self, clock: FakeClock | None = None, **visitor: Any) -> ServerThread:
-        config = dataclasses.replace(cached_demo_config(), visitor=VisitorSettings(**visitor))
-        thread = ServerThread(config, self.url, clock).start()
-        self.threads.append(thread)
-        return thread
-
-    def restart(self, thread: ServerThread) -> ServerThread:
-        """Stop `thread` and start a new server on its port and database."""
-        thread.stop()
-        again = thread.restart()
-        self.threads.append(again)
-        return again
-
-    def stop_all(self) -> None:
-        for thread in self.threads:
-            thread.stop()
+    def start(self, config: OfficeConfig | None = None, clock: FakeClock | None = None,
+              **visitor: Any) -> ServerThread:
+        config = dataclasses.replace(config or cached_demo_config(),
+                                     visitor=VisitorSettings(**visitor))
+        return super().start(config, clock)
 
 
 @pytest.fixture
