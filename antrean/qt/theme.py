@@ -41,9 +41,24 @@ def apply_theme(app: QApplication) -> None:
 
 
 def side_by_side(area: QRect, index: int, count: int) -> QRect:
-    """The `index`-th (from 1) of `count` equal columns of `area`."""
-    width = area.width() // count
-    return QRect(area.x() + (index - 1) * width, area.y(), width, area.height())
+    """The `index`-th (from 1) of `count` places on `area`, none overlapping:
+    the first (the demo's portrait kiosk) takes the left third, the others
+    share the rest one above the other, the last (the counter console, which
+    needs ~660 px of height) with a double share. Three equal columns cut the
+    display and the console off on a 1920-pixel screen; a display reads well
+    at 1280x346."""
+    if count == 1:
+        return QRect(area)
+    left = area.width() // 3
+    if index == 1:
+        return QRect(area.x(), area.y(), left, area.height())
+    shares = count  # one each for places 2 .. count-1, two for the last
+    unit = area.height() // shares
+    top = area.y() + (index - 2) * unit
+    height = 2 * unit if index == count else unit
+    if count == 2:
+        top, height = area.y(), area.height()
+    return QRect(area.x() + left, top, area.width() - left, height)
 
 
 def show_window(window: QWidget, windowed: bool, size: tuple[int, int] = (1280, 800),

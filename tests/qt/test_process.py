@@ -18,10 +18,15 @@ from antrean.qt.process import SignalStop, is_backend_noise, start_application
 from antrean.qt.theme import show_window, side_by_side
 
 
-def test_side_by_side_splits_the_screen_into_equal_columns() -> None:
+def test_side_by_side_gives_the_kiosk_a_column_and_stacks_the_others() -> None:
     area = QRect(0, 40, 1920, 1040)
     assert [side_by_side(area, i, 3) for i in (1, 2, 3)] == [
-        QRect(0, 40, 640, 1040), QRect(640, 40, 640, 1040), QRect(1280, 40, 640, 1040)]
+        QRect(0, 40, 640, 1040), QRect(640, 40, 1280, 346), QRect(640, 386, 1280, 692)]
+    assert side_by_side(area, 2, 2) == QRect(640, 40, 1280, 1040)
+    assert side_by_side(area, 1, 1) == area
+    places = [side_by_side(area, i, 4) for i in (1, 2, 3, 4)]
+    assert all(area.contains(place) for place in places)
+    assert not any(a.intersects(b) for i, a in enumerate(places) for b in places[i + 1:])
 
 
 def test_a_tiled_window_takes_its_column_of_the_screen_it_finds(qtbot: QtBot) -> None:
