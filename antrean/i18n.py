@@ -1327,6 +1327,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The check-in time for this booking has passed.",
     ),
     "error.booking_other_day": ("Booking ini untuk hari lain.", "This booking is for another day."),
+    # --- simulation: appointments, steps; trials in reports (issue 14) ---
+    "sim.error.step_minutes": (
+        "Baris {line}: step_minutes {value!r} harus memberi satu waktu (menit) untuk tiap "
+        "langkah layanan {service}, yang punya {steps} langkah (mis. 5/12).",
+        "Line {line}: step_minutes {value!r} must give one time (minutes) for each step of "
+        "service {service}, which has {steps} steps (e.g. 5/12).",
+    ),
+    "sim.sum.booked": ("Dengan janji temu (tidak hadir saat dipanggil)",
+                       "With an appointment (not there when called)"),
+    "sim.h.steps": ("Waktu tunggu per langkah", "Waits per step"),
+    "sim.col.step": ("Langkah", "Step"),
+    "sim.note.steps": (
+        "Langkah 1: dari ambil tiket sampai panggilan pertama; langkah berikutnya: dari "
+        "selesai langkah sebelumnya sampai dipanggil di langkah ini.",
+        "Step 1: from taking the ticket to the first call; later steps: from the end of the "
+        "step before to the call at this step.",
+    ),
 }
 
 
