@@ -11,6 +11,7 @@ import asyncio
 import statistics
 from collections import Counter
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -210,3 +211,33 @@ def test_the_report_shows_appointments_and_waits_per_step() -> None:
         book = load_workbook(io.BytesIO(render_xlsx(figures, info, lang)))
         sheet = book[heading[:31]]
         assert [c.value for c in sheet[3]][:2] == ["D:2", figures.by_step["D:2"].count]
+
+
+def test_the_example_office_and_profile_from_the_command_line(tmp_path: Path) -> None:
+    """The documented example: A and B have steps in the office file and a
+    booked share in assets/arrivals.example.csv."""
+    import orjson
+    from sqlalchemy import create_engine, text
+
+    from antrean.cli import main
+
+    root = Path(__file__).resolve().parents[2]
+    db, out = tmp_path / "sim.db", tmp_path / "day.html"
+    assert main(["simulate", "--config", str(root / "assets" / "office.example.toml"),
+                 "--arrivals", str(root / "assets" / "arrivals.example.csv"), "--lang", "en",
+                 "--db", f"sqlite:///{db}", "--out", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert "Waits per step" in html and "With an appointment" in html
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        events = [(n, orjson.loads(d)) for n, d in conn.execute(
+            text("SELECT name, data FROM events ORDER BY seq"))]
+        bookings = conn.execute(text("SELECT count(*) FROM bookings")).scalar()
+    engine.dispose()
+    checked_in = [d for n, d in events if n == "ticket.issued" and d.get("via") == "booking"]
+    assert bookings and 0 < len(checked_in) <= bookings
+    assert {d["ticket"]["service"] for d in checked_in} <= {"A", "B"}
+    moves = Counter((d["ticket"]["service"], d["from_step"]) for n, d in events
+                    if n == "ticket.advanced")
+    assert moves[("A", 1)] > 0 and moves[("B", 1)] > 0 and moves[("B", 2)] > 0
+    assert moves[("A", 2)] == 0  # A's last step completes
