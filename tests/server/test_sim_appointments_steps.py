@@ -196,6 +196,8 @@ def test_the_report_shows_appointments_and_waits_per_step() -> None:
                            for unit, n in (("A", 3), ("D:1", 1), ("D:2", 3))])
     profile = Profile(booked_profile().rows + steps_profile().rows)
     [day] = simulate(profile, plan)
+    [again] = simulate(profile, plan)  # the same seed: the same day, event for event
+    assert again.events == day.events
     figures = figures_of([day.events], CODES)
     info = ReportInput("Demo", [DAY], 3, "test", {}, [(h, "+".join(g), c)
                                                    for h, g, c in plan.rows])
@@ -204,6 +206,7 @@ def test_the_report_shows_appointments_and_waits_per_step() -> None:
     for lang, heading, row in (("en", "Waits per step", "With an appointment"),
                                ("id", "Waktu tunggu per langkah", "Dengan janji temu")):
         html = render_html(figures, info, lang)
+        assert html == render_html(figures_of([again.events], CODES), info, lang)
         assert heading in html and row in html
         assert f"{booked} ({figures.outcomes[ALL]['booked_no_show']})" in html
         steps = html.split(heading, 1)[1]
