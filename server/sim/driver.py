@@ -581,7 +581,11 @@ class DayDriver:
             await self._after_visit(counter)
 
         later = visitor.later
-        minutes = visitor.minutes if step == 1 or step - 2 >= len(later) else later[step - 2]
+        if later:  # drawn per step
+            minutes = visitor.minutes if step == 1 or step - 2 >= len(later) \
+                else later[step - 2]
+        else:  # one time for the visit (a profile without step times): shared evenly
+            minutes = visitor.minutes / max(1, int(ticket.get("steps") or 1))
         self.at(began, start)
         self.at(began + minutes * 60, complete)
 
