@@ -163,7 +163,8 @@ def service_rows(figures: Figures, info: ReportInput, codes: Sequence[str],
             tr("sim.all", lang) if code == ALL
             else f"{code} — {info.service_names.get(code, code)}",
             str(outcome["issued"]),
-            str(outcome["done"]), str(outcome["no_show"]), str(info.refused.get(code, 0)),
+            str(outcome["done"]), str(outcome["no_show"]),
+            str(sum(info.refused.values()) if code == ALL else info.refused.get(code, 0)),
             _m(stats.mean), _m(stats.p50), _m(stats.p90), _m(eta.median_abs_error),
             _pct(eta.share_within),
         ])
