@@ -157,6 +157,10 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--from", dest="first_day", required=True, help="first day (YYYY-MM-DD)")
     report.add_argument("--to", dest="last_day", required=True, help="last day (YYYY-MM-DD)")
     report.add_argument("--lang", choices=("id", "en"), default="id")
+    report.add_argument("--trial-from", metavar="DAY",
+                        help="the day a trial began (services with trial = true in --config): "
+                        "the days before it against the days from it on; default: the first "
+                        "day a trial service issued a ticket")
     report.add_argument("--out", required=True, help="FILE.xlsx, FILE.csv (a folder of CSVs), "
                         "FILE.zip (CSVs), FILE.html or FILE.pdf")
     offices = report.add_mutually_exclusive_group()

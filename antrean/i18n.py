@@ -1327,6 +1327,62 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The check-in time for this booking has passed.",
     ),
     "error.booking_other_day": ("Booking ini untuk hari lain.", "This booking is for another day."),
+    # --- simulation: appointments, steps; trials in reports (issue 14) ---
+    "sim.error.step_minutes": (
+        "Baris {line}: step_minutes {value!r} harus memberi satu waktu (menit) untuk tiap "
+        "langkah layanan {service}, yang punya {steps} langkah (mis. 5/12).",
+        "Line {line}: step_minutes {value!r} must give one time (minutes) for each step of "
+        "service {service}, which has {steps} steps (e.g. 5/12).",
+    ),
+    "sim.sum.booked": ("Dengan janji temu (tidak hadir saat dipanggil)",
+                       "With an appointment (not there when called)"),
+    "sim.h.steps": ("Waktu tunggu per langkah", "Waits per step"),
+    "sim.col.step": ("Langkah", "Step"),
+    "sim.note.steps": (
+        "Langkah 1: dari ambil tiket sampai panggilan pertama; langkah berikutnya: dari "
+        "selesai langkah sebelumnya sampai dipanggil di langkah ini.",
+        "Step 1: from taking the ticket to the first call; later steps: from the end of the "
+        "step before to the call at this step.",
+    ),
+    "report.sheet.trial": ("Layanan uji coba", "Trial services"),
+    "report.sheet.trial_compare": ("Uji coba sebelum-sesudah", "Trial before and after"),
+    "report.trial.mark": ("Uji coba", "Trial"),
+    "report.trial.from": ("mulai {day}", "from {day}"),
+    "report.trial.given": ("tanggal dari --trial-from", "the day given with --trial-from"),
+    "report.trial.first_ticket": ("hari pertama layanan uji coba mengeluarkan tiket",
+                                  "the first day a trial service issued a ticket"),
+    "report.summary.trial": ("Layanan uji coba", "Services on trial"),
+    "report.col.per_day_before": ("Tiket/hari sebelum", "Tickets/day before"),
+    "report.col.per_day_during": ("Tiket/hari selama uji coba", "Tickets/day during"),
+    "report.col.wait_p50_before": ("Tunggu p50 sebelum (mnt)", "Wait p50 before (min)"),
+    "report.col.wait_p50_during": ("Tunggu p50 selama (mnt)", "Wait p50 during (min)"),
+    "report.col.wait_p90_before": ("Tunggu p90 sebelum (mnt)", "Wait p90 before (min)"),
+    "report.col.wait_p90_during": ("Tunggu p90 selama (mnt)", "Wait p90 during (min)"),
+    "report.col.wait_p90_change": ("Perubahan p90 (mnt)", "Change in p90 (min)"),
+    "report.note.trial": (
+        "Layanan bertanda trial = true di berkas kantor, dipisahkan dari tabel per layanan.",
+        "Services marked trial = true in the office file, kept out of the per-service table.",
+    ),
+    "report.note.trial_compare": (
+        "Sebelum: {before} hari sebelum {day}; selama: {during} hari mulai {day} ({how}). "
+        "Waktu tunggu: dari ambil tiket sampai panggilan pertama.",
+        "Before: {before} days before {day}; during: {during} days from {day} on ({how}). "
+        "Waits: from taking the ticket to the first call.",
+    ),
+    "report.note.trial_nothing_before": (
+        "Uji coba dimulai {day}, hari pertama periode ini: tidak ada hari sebelumnya untuk "
+        "dibandingkan. Pilih periode yang dimulai lebih awal atau pakai --trial-from.",
+        "The trial began on {day}, the first day of this period: there are no days before "
+        "it to compare. Choose a period that starts earlier, or use --trial-from.",
+    ),
+    "report.note.trial_none": (
+        "Layanan uji coba belum mengeluarkan tiket dalam periode ini.",
+        "The trial services issued no tickets in this period.",
+    ),
+    "report.error.trial_from": (
+        "--trial-from {day} harus setelah --from {first} dan tidak setelah --to {last}.",
+        "--trial-from {day} must be after --from {first} and not after --to {last}.",
+    ),
 }
 
 

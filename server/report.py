@@ -36,6 +36,7 @@ from antrean.core.figures import (
 from antrean.core.model import OfficeSpec
 from antrean.i18n import CATALOGUE, tr
 from server import audit
+from server.report_trial import trial_codes, trial_tables
 
 # ticket.started is not read: the ticket row holds the start.
 TICKET_EVENTS = ("ticket.issued", "ticket.called", "ticket.completed", "ticket.no_show",
@@ -305,7 +306,7 @@ class _Names:
 
 def build_report(data: PeriodData, first: date, last: date, office: str,
                  spec: OfficeSpec | None, staff_names: dict[str, str], lang: str,
-                 now: datetime) -> Report:
+                 now: datetime, trial_from: date | None = None) -> Report:
     report = Report(office, first, last, lang, now, last_hash=data.last_hash)
     names = _Names(spec, staff_names, lang)
     t = report.t
@@ -327,10 +328,14 @@ def build_report(data: PeriodData, first: date, last: date, office: str,
         t("report.note.per_hour")))
 
     per_service = _grouped(tickets, lambda ticket: ticket.service)
+    on_trial = set(trial_codes(spec))  # shown apart (server/report_trial.py)
     report.tables.append(ReportTable(
         "per_service", _group_columns(_c("service", "text")),
-        [_group_row(names.service(code), per_service[code]) for code in sorted(per_service)],
+        [_group_row(names.service(code), per_service[code]) for code in sorted(per_service)
+         if code not in on_trial],
         t("report.note.per_service")))
+    trial_line = trial_tables(report, tickets, spec, trial_from, names.service, _c,
+                              ReportTable, _group_columns, _group_row)
 
     # Counters and staff: the waits of the tickets they called first, the
     # outcomes (served, no-shows, service times) of those they ended, the
@@ -453,6 +458,8 @@ def build_report(data: PeriodData, first: date, last: date, office: str,
         (t("report.audit.last_hash"), data.last_hash),
         (t("report.summary.generated"), now.strftime("%Y-%m-%d %H:%M")),
     ]
+    if trial_line is not None:
+        report.summary.insert(2, trial_line)
     return report
 
 
@@ -632,7 +639,7 @@ class ReportError(ValueError):
 
 def produce(db_url: str, first: date, last: date, out: str, lang: str = "id",
             config_path: str | None = None, office_name: str | None = None,
-            now: datetime | None = None) -> Report:
+            now: datetime | None = None, trial_from: date | None = None) -> Report:
     """Read, build and write one office's report."""
     from server.report_render import charts, write
     from server.store import Store
@@ -660,7 +667,7 @@ def produce(db_url: str, first: date, last: date, out: str, lang: str = "id",
     data = asyncio.run(read())
     name = office_name or (spec.name if spec else tr("report.office_unknown", lang))
     report = build_report(data, first, last, name, spec, staff_names, lang,
-                          now or datetime.now().astimezone())
+                          now or datetime.now().astimezone(), trial_from)
     report.charts = charts(report)
     write(report, out)
     return report
@@ -715,6 +722,15 @@ def run_report(args: Any) -> int:
         return fail(tr("audit.bad_day", lang, value=bad))
     if last < first:
         return fail(tr("report.error.period", lang, first=first, last=last))
+    trial_from: date | None = None
+    if getattr(args, "trial_from", None):
+        try:
+            trial_from = date.fromisoformat(args.trial_from)
+        except ValueError:
+            return fail(tr("audit.bad_day", lang, value=args.trial_from))
+        if not first < trial_from <= last:
+            return fail(tr("report.error.trial_from", lang, day=trial_from, first=first,
+                           last=last))
     out = Path(args.out)
     if out.suffix.lower() not in FORMATS:
         return fail(tr("report.error.format", lang, out=args.out))
@@ -732,11 +748,12 @@ def run_report(args: Any) -> int:
             for schema in schemas:
                 target = out.with_name(f"{out.stem}-{schema}{out.suffix}")
                 produce(with_schema(args.db, schema), first, last, str(target), lang,
-                        args.config, office_name=None if args.config else schema)
+                        args.config, office_name=None if args.config else schema,
+                        trial_from=trial_from)
                 print(tr("report.written", lang, path=target))
             return 0
         url = with_schema(args.db, args.office) if args.office else args.db
-        produce(url, first, last, str(out), lang, args.config)
+        produce(url, first, last, str(out), lang, args.config, trial_from=trial_from)
     except ReportError as exc:
         return fail(str(exc))
     except (ValueError, OSError, SQLAlchemyError) as exc:

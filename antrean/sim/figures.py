@@ -91,6 +91,9 @@ class TicketTrace:
     counter: str | None = None
     finished: datetime | None = None
     outcome: str = "waiting"  # done | no_show | waiting (never called)
+    booking: str | None = None  # the booking code it checked in with
+    steps: int = 1  # the steps of its service
+    step_waits: tuple[float, ...] = ()  # minutes waited at steps 2, 3, ...
 
     @property
     def wait(self) -> float | None:
@@ -113,11 +116,26 @@ class Figures:
     eta: dict[str, EtaStats]  # service or ALL
     trial: tuple[str, ...] = ()
     traces: list[TicketTrace] = field(default_factory=list, repr=False)
+    # Multi-step services: waits per step ("D:2"), overall and per hour of issue.
+    by_step: dict[str, WaitStats] = field(default_factory=dict)
+    step_waits: dict[tuple[int, str], WaitStats] = field(default_factory=dict)
+
+    def units(self) -> list[str]:
+        """The queues planned and reported: each service, or each step of a
+        service with steps."""
+        stepped = {key.split(":")[0] for key in self.by_step}
+        return [u for code in self.services for u in (
+            sorted((k for k in self.by_step if k.split(":")[0] == code),
+                   key=lambda k: int(k.split(":")[1])) if code in stepped else [code])]
+
+    def wait_at(self, hour: int, unit: str) -> WaitStats | None:
+        return self.step_waits.get((hour, unit)) if ":" in unit else self.waits.get((hour, unit))
 
 
 def traces_of(events: DayEvents) -> list[TicketTrace]:
     """Every ticket of a day's log with its first call and its end."""
     traces: dict[str, TicketTrace] = {}
+    waiting_since: dict[str, datetime] = {}  # a ticket waiting at a later step, since
     for name, at, data in events:
         ticket = data.get("ticket")
         if not isinstance(ticket, dict):
@@ -127,13 +145,21 @@ def traces_of(events: DayEvents) -> list[TicketTrace]:
             eta = ticket.get("eta_minutes")
             traces[key] = TicketTrace(key, ticket["service"], ticket["priority"] == "priority",
                                       datetime.fromisoformat(ticket["issued_at"]),
-                                      float(eta) if isinstance(eta, int | float) else None)
+                                      float(eta) if isinstance(eta, int | float) else None,
+                                      booking=ticket.get("booking"),
+                                      steps=int(ticket.get("steps") or 1))
             continue
         trace = traces.get(key)
         if trace is None:
             continue
         moment = datetime.fromisoformat(at)
-        if name == "ticket.called" and trace.called is None:
+        if name in ("ticket.advanced", "ticket.sent_back"):
+            waiting_since[key] = moment
+        elif name == "ticket.called" and key in waiting_since:
+            waited = (moment - waiting_since.pop(key)).total_seconds() / 60
+            traces[key] = _replace(trace, step_waits=(*trace.step_waits, waited),
+                                   counter=ticket.get("counter"))
+        elif name == "ticket.called" and trace.called is None:
             traces[key] = _replace(trace, called=moment, counter=ticket.get("counter"))
         elif name in ("ticket.completed", "ticket.no_show"):
             outcome = "done" if name == "ticket.completed" else "no_show"
@@ -149,8 +175,10 @@ def _replace(trace: TicketTrace, **changes: Any) -> TicketTrace:
 
 
 def counter_use(events: DayEvents, traces: Sequence[TicketTrace]) -> dict[str, CounterUse]:
-    """Open time from the counters' events; busy from each ticket's first call
-    to its end (the visitor's walk to the desk included)."""
+    """Open time from the counters' events; busy from each call of a ticket to
+    the end of that counter's part (the visitor's walk to the desk included):
+    its end, its move to the next step, or its transfer. A counter's served
+    visitors are those it finished (a step's counter: the steps it finished)."""
     opened: dict[str, datetime] = {}
     open_minutes: dict[str, float] = {}
     last: datetime | None = None
@@ -171,13 +199,22 @@ def counter_use(events: DayEvents, traces: Sequence[TicketTrace]) -> dict[str, C
             open_minutes[cid] += (last - since).total_seconds() / 60
     busy: dict[str, float] = {}
     served: dict[str, int] = {}
-    for trace in traces:
-        if trace.counter is None or trace.called is None or trace.finished is None:
+    known = {t.id for t in traces}
+    at_desk: dict[str, tuple[str, datetime]] = {}  # ticket -> (counter, called at)
+    for name, at, data in events:
+        ticket = data.get("ticket")
+        if not isinstance(ticket, dict) or ticket.get("id") not in known:
             continue
-        busy[trace.counter] = busy.get(trace.counter, 0.0) + (
-            trace.finished - trace.called).total_seconds() / 60
-        if trace.outcome == "done":
-            served[trace.counter] = served.get(trace.counter, 0) + 1
+        key = ticket["id"]
+        if name == "ticket.called" and ticket.get("counter") is not None:
+            at_desk.setdefault(key, (str(ticket["counter"]), datetime.fromisoformat(at)))
+        elif name in ("ticket.completed", "ticket.no_show", "ticket.advanced",
+                      "ticket.sent_back", "ticket.transferred") and key in at_desk:
+            cid, since = at_desk.pop(key)
+            busy[cid] = busy.get(cid, 0.0) + (
+                datetime.fromisoformat(at) - since).total_seconds() / 60
+            if name in ("ticket.completed", "ticket.advanced"):
+                served[cid] = served.get(cid, 0) + 1
     ids = set(open_minutes) | set(busy)
     return {cid: CounterUse(open_minutes.get(cid, 0.0), busy.get(cid, 0.0), served.get(cid, 0))
             for cid in ids}
@@ -250,6 +287,8 @@ def figures_of(days: Sequence[DayEvents], services: Sequence[str],
             "done": sum(1 for t in mine if t.outcome == "done"),
             "no_show": sum(1 for t in mine if t.outcome == "no_show"),
             "not_called": sum(1 for t in mine if t.called is None),
+            "booked": sum(1 for t in mine if t.booking),
+            "booked_no_show": sum(1 for t in mine if t.booking and t.outcome == "no_show"),
         }
     eta: dict[str, EtaStats] = {}
     for code in [*codes, ALL]:
@@ -258,9 +297,28 @@ def figures_of(days: Sequence[DayEvents], services: Sequence[str],
         eta[code] = EtaStats.of(pairs)
     queue = [(minute, {code: value / count for code, value in slot.items()})
              for minute, slot in sorted(queue_sum.items())]
+    by_step: dict[str, WaitStats] = {}
+    step_waits: dict[tuple[int, str], WaitStats] = {}
+    for code in codes:
+        mine = [t for t in traces if t.service == code and t.steps > 1]
+        if not mine:
+            continue
+        for step in range(1, max(t.steps for t in mine) + 1):
+            unit = f"{code}:{step}"
+
+            def waited(trace: TicketTrace, step: int = step) -> float | None:
+                if step == 1:
+                    return trace.wait
+                return trace.step_waits[step - 2] if len(trace.step_waits) >= step - 1 \
+                    else None
+
+            pairs = [(t.issued.hour, w) for t in mine if (w := waited(t)) is not None]
+            by_step[unit] = WaitStats.of(w for _, w in pairs)
+            for hour in hours:
+                step_waits[(hour, unit)] = WaitStats.of(w for h, w in pairs if h == hour)
     return Figures(len(days), codes, hours, waits, by_service, by_lane, outcomes,
                    dict(sorted(counters.items(), key=lambda kv: _counter_order(kv[0]))),
-                   queue, eta, tuple(trial), traces)
+                   queue, eta, tuple(trial), traces, by_step=by_step, step_waits=step_waits)
 
 
 def _counter_order(counter_id: str) -> tuple[int, str]:

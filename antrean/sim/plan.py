@@ -1,11 +1,12 @@
 """A counter plan: how many counters are open in each hour, serving what.
 
 CSV, one row per hour and group of services (`A+B` is a counter that serves
-both A and B):
+both A and B; `D:2` a counter for the second step of a multi-step service D):
 
     hour,services,counters
     08,A,3
     08,C+D,1
+    08,D:2,1
 
 An hour the plan leaves out has no counter open. `antrean plan` writes this
 file and `antrean simulate --counters` reads it back.
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from antrean.sim import SimInputError
@@ -59,8 +60,12 @@ class CounterPlan:
         return out.getvalue()
 
 
-def parse_plan(text: str, services: Iterable[str]) -> CounterPlan:
+def parse_plan(text: str, services: Iterable[str],
+               step_counts: Mapping[str, int] | None = None) -> CounterPlan:
+    """A counter plan checked against the office's services (and the steps of
+    those with more than one, `step_counts`)."""
     known = set(services)
+    counts = dict(step_counts or {})
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [name.strip() for name in (reader.fieldnames or [])]
     for needed in ("hour", "services", "counters"):
@@ -73,9 +78,12 @@ def parse_plan(text: str, services: Iterable[str]) -> CounterPlan:
             continue
         hour = parse_hour(cells["hour"], number)
         group = tuple(code.strip() for code in cells["services"].split("+"))
-        for code in group:
-            if code not in known:
-                raise SimInputError("sim.error.service", line=number, value=code)
+        for unit in group:
+            code, _, step = unit.partition(":")
+            if code not in known or (":" in unit and not (
+                    step.isdigit() and 1 <= int(step) <= counts.get(code, 1)
+                    and counts.get(code, 1) > 1)):
+                raise SimInputError("sim.error.service", line=number, value=unit)
         count_text = cells["counters"]
         if not count_text.isdigit():
             raise SimInputError("sim.error.number", line=number, column="counters",

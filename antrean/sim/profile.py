@@ -15,6 +15,17 @@ default 0.5, log-normal), `no_show_share` (called but not there; default
 0.03) and `patience_minutes` (mean time a visitor waits before walking out;
 blank means nobody walks out) and `service_dist` (`lognormal`, the default,
 or `exponential`).
+
+Appointments (issue 14): `booked_share` is the share of the hour's visitors
+who come with a booking (default 0): each gets a booking for the next
+quarter-hour slot after the moment drawn, arrives then (so 0–15 minutes
+before the slot) and checks in with its code; `booked_no_show_share` is the
+share of those called but not there (default: `no_show_share`).
+
+Multi-step services: `step_minutes` gives each step's mean service time,
+separated by `/` (`5/12/3` for a three-step service), with the row's
+`service_cv` and `service_dist`; left blank, a service with steps in the
+office file has its `service_minutes` shared evenly among its steps.
 """
 
 from __future__ import annotations
@@ -29,7 +40,9 @@ from dataclasses import dataclass, field
 from antrean.sim import SimInputError
 
 COLUMNS = ("hour", "service", "arrivals", "priority_share", "service_minutes", "service_cv",
-           "no_show_share", "patience_minutes", "service_dist")
+           "no_show_share", "patience_minutes", "service_dist", "booked_share",
+           "booked_no_show_share", "step_minutes")
+SLOT_SECONDS = 15 * 60  # simulated appointments are booked in quarter-hour slots
 DISTRIBUTIONS = ("lognormal", "exponential")
 DEFAULT_PRIORITY_SHARE = 0.1
 DEFAULT_CV = 0.5
@@ -69,6 +82,17 @@ class Demand:
     service_time: ServiceTime = field(default_factory=lambda: ServiceTime(10.0))
     no_show_share: float = DEFAULT_NO_SHOW
     patience_minutes: float | None = None
+    booked_share: float = 0.0  # visitors with an appointment
+    booked_no_show_share: float | None = None  # None: as no_show_share
+    step_times: tuple[ServiceTime, ...] = ()  # per step; empty: one step (service_time)
+
+    def booked_no_show(self) -> float:
+        return self.no_show_share if self.booked_no_show_share is None \
+            else self.booked_no_show_share
+
+    def times(self) -> tuple[ServiceTime, ...]:
+        """The service time of each step (one for a one-step service)."""
+        return self.step_times or (self.service_time,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +118,8 @@ class Profile:
         """The same day with `factor` times the visitors (growth scenarios)."""
         return Profile(tuple(
             Demand(r.hour, r.service, r.arrivals * factor, r.priority_share, r.service_time,
-                   r.no_show_share, r.patience_minutes) for r in self.rows))
+                   r.no_show_share, r.patience_minutes, r.booked_share, r.booked_no_show_share,
+                   r.step_times) for r in self.rows))
 
     def to_csv(self) -> str:
         out = io.StringIO()
@@ -105,7 +130,9 @@ class Profile:
                 f"{r.hour:02d}", r.service, _num(r.arrivals), _num(r.priority_share),
                 _num(r.service_time.mean), _num(r.service_time.cv), _num(r.no_show_share),
                 "" if r.patience_minutes is None else _num(r.patience_minutes),
-                r.service_time.kind,
+                r.service_time.kind, _num(r.booked_share),
+                "" if r.booked_no_show_share is None else _num(r.booked_no_show_share),
+                "/".join(_num(t.mean) for t in r.step_times),
             ])
         return out.getvalue()
 
@@ -122,9 +149,12 @@ def parse_hour(text: str, line: int) -> int:
     return int(head)
 
 
-def parse_profile(text: str, default_minutes: Mapping[str, float]) -> Profile:
+def parse_profile(text: str, default_minutes: Mapping[str, float],
+                  step_counts: Mapping[str, int] | None = None) -> Profile:
     """A profile CSV checked against the office's services (`default_minutes`
-    maps each service code to the office file's first service-time estimate)."""
+    maps each service code to the office file's first service-time estimate,
+    `step_counts` to its number of steps when it has more than one)."""
+    steps_of = dict(step_counts or {})
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [name.strip() for name in (reader.fieldnames or [])]
     for needed in ("hour", "service", "arrivals"):
@@ -172,6 +202,29 @@ def parse_profile(text: str, default_minutes: Mapping[str, float]) -> Profile:
         if kind not in DISTRIBUTIONS:
             raise SimInputError("sim.error.number", line=number, column="service_dist",
                                 value=kind)
+        cv_used = 1.0 if kind == "exponential" else cv
+        steps = steps_of.get(service, 1)
+        step_text = cells.get("step_minutes", "")
+        step_times: tuple[ServiceTime, ...] = ()
+        if step_text:
+            means = []
+            for part in step_text.split("/"):
+                try:
+                    value = float(part.strip().replace(",", "."))
+                except ValueError:
+                    value = math.nan
+                if not math.isfinite(value) or value <= 0:
+                    raise SimInputError("sim.error.number", line=number, column="step_minutes",
+                                        value=step_text)
+                means.append(value)
+            if len(means) != steps or steps < 2:
+                raise SimInputError("sim.error.step_minutes", line=number, service=service,
+                                    steps=steps, value=step_text)
+            step_times = tuple(ServiceTime(m, cv_used, (), kind) for m in means)
+            mean = sum(means)
+        elif steps > 1:
+            step_times = tuple(ServiceTime(mean / steps, cv_used, (), kind)
+                               for _ in range(steps))
         rows.append(Demand(
             hour=hour, service=service, arrivals=arrivals,
             priority_share=number_of("priority_share", DEFAULT_PRIORITY_SHARE, share=True)
@@ -179,6 +232,9 @@ def parse_profile(text: str, default_minutes: Mapping[str, float]) -> Profile:
             service_time=ServiceTime(mean, 1.0 if kind == "exponential" else cv, (), kind),
             no_show_share=number_of("no_show_share", DEFAULT_NO_SHOW, share=True) or 0.0,
             patience_minutes=number_of("patience_minutes", None, positive=True),
+            booked_share=number_of("booked_share", 0.0, share=True) or 0.0,
+            booked_no_show_share=number_of("booked_no_show_share", None, share=True),
+            step_times=step_times,
         ))
     if not rows:
         raise SimInputError("sim.error.empty")
@@ -197,6 +253,8 @@ class Visitor:
     minutes: float
     no_show: bool
     patience_minutes: float | None
+    slot: float | None = None  # a booked visitor's slot start (seconds after midnight)
+    later: tuple[float, ...] = ()  # minutes of the steps after the first
 
 
 Arrival = tuple[float, str, bool]  # (seconds after midnight, service, priority)
@@ -213,19 +271,36 @@ def visitors_arriving(arrivals: list[Arrival], profile: Profile,
     for index, (moment, service, priority) in enumerate(sorted(arrivals)):
         found = profile.demand(int(moment // 3600), service) or by_service.get(service)
         row = found if found is not None else Demand(int(moment // 3600), service, 0.0)
-        minutes = row.service_time.draw(rng)
+        times = row.times()
+        minutes = times[0].draw(rng)
         no_show = rng.random() < row.no_show_share
         patience = (rng.expovariate(1.0 / row.patience_minutes)
                     if row.patience_minutes else None)
-        visitors.append(Visitor(index, moment, service, priority, minutes, no_show, patience))
+        slot, no_show, later = _appointment_and_steps(row, moment, no_show, rng)
+        visitors.append(Visitor(index, moment, service, priority, minutes, no_show, patience,
+                                slot, later))
     return visitors
+
+
+def _appointment_and_steps(row: Demand, moment: float, no_show: bool, rng: random.Random
+                           ) -> tuple[float | None, bool, tuple[float, ...]]:
+    """Whether a visitor comes with a booking (its slot: the next quarter hour)
+    and the later steps' minutes. Drawn only for profiles that have them, so
+    the visitors of a profile without either stay as they were."""
+    slot = None
+    if row.booked_share > 0 and rng.random() < row.booked_share:
+        slot = (math.floor(moment / SLOT_SECONDS) + 1) * SLOT_SECONDS
+        no_show = rng.random() < row.booked_no_show()
+    later = tuple(t.draw(rng) for t in row.times()[1:])
+    return slot, no_show, later
 
 
 def visitors_of_day(profile: Profile, rng: random.Random) -> list[Visitor]:
     """A Poisson stream per hour and service at the profile's rate; each
     visitor's priority, service time, no-show and patience are drawn in a
     fixed order, so a seed gives the same day everywhere."""
-    drawn: list[tuple[float, str, bool, float, bool, float | None]] = []
+    drawn: list[tuple[float, str, bool, float, bool, float | None, float | None,
+                      tuple[float, ...]]] = []
     for row in sorted(profile.rows, key=lambda d: (d.hour, d.service)):
         if row.arrivals <= 0:
             continue
@@ -234,11 +309,13 @@ def visitors_of_day(profile: Profile, rng: random.Random) -> list[Visitor]:
         while moment < 3600.0:
             arrival = round(row.hour * 3600.0 + moment, 3)
             priority = rng.random() < row.priority_share
-            minutes = row.service_time.draw(rng)
+            minutes = row.times()[0].draw(rng)
             no_show = rng.random() < row.no_show_share
             patience = (rng.expovariate(1.0 / row.patience_minutes)
                         if row.patience_minutes else None)
-            drawn.append((arrival, row.service, priority, minutes, no_show, patience))
+            slot, no_show, later = _appointment_and_steps(row, arrival, no_show, rng)
+            drawn.append((arrival, row.service, priority, minutes, no_show, patience, slot,
+                          later))
             moment += rng.expovariate(rate)
     drawn.sort(key=lambda v: (v[0], v[1]))
     return [Visitor(i, *v) for i, v in enumerate(drawn)]

@@ -139,7 +139,19 @@ def summary_rows(figures: Figures, info: ReportInput, lang: str) -> list[tuple[s
         (tr("sim.sum.regular", lang), _cell(figures.by_lane["regular"])),
         (tr("sim.sum.eta", lang), f"{_m(figures.eta[ALL].median_abs_error)} "
          f"{tr('sim.unit.minutes', lang)}; {_pct(figures.eta[ALL].share_within)}"),
+        *([(tr("sim.sum.booked", lang), f"{total['booked']} ({total['booked_no_show']})")]
+          if total.get("booked") else []),
     ]
+
+
+def step_rows(figures: Figures) -> list[list[str]]:
+    """Waits per step of the services with steps: overall, then per hour."""
+    return [[unit, str(s.count), _m(s.mean), _m(s.p50), _m(s.p90)]
+            for unit, s in figures.by_step.items()]
+
+
+def step_header(lang: str) -> list[str]:
+    return [tr(f"sim.col.{key}", lang) for key in ("step", "count", "mean", "p50", "p90")]
 
 
 def service_rows(figures: Figures, info: ReportInput, codes: Sequence[str],
@@ -151,7 +163,8 @@ def service_rows(figures: Figures, info: ReportInput, codes: Sequence[str],
             tr("sim.all", lang) if code == ALL
             else f"{code} — {info.service_names.get(code, code)}",
             str(outcome["issued"]),
-            str(outcome["done"]), str(outcome["no_show"]), str(info.refused.get(code, 0)),
+            str(outcome["done"]), str(outcome["no_show"]),
+            str(sum(info.refused.values()) if code == ALL else info.refused.get(code, 0)),
             _m(stats.mean), _m(stats.p50), _m(stats.p90), _m(eta.median_abs_error),
             _pct(eta.share_within),
         ])
@@ -284,6 +297,14 @@ img { max-width: 100%; height: auto; }
 endif %}>{{ c }}</td>{% endfor %}</tr>{% endfor %}
 </table></div><p class="note">{{ t('sim.note.trial') }}</p></section>{% endif %}
 
+{% if steps %}<section><h2>{{ t('sim.h.steps') }}</h2>
+<p class="note">{{ t('sim.note.steps') }}</p><div class="wrap"><table>
+<tr>{% for h in step_header %}<th{% if not loop.first %} class="num"{% endif %}>{{ h }}</th>
+{% endfor %}</tr>
+{% for row in steps %}<tr>{% for c in row %}<td{% if not loop.first %} class="num"{% endif %}>
+{{ c }}</td>{% endfor %}</tr>{% endfor %}
+</table></div></section>{% endif %}
+
 <section><h2>{{ t('sim.h.hours') }}</h2>
 <p class="note">{{ t('sim.note.hours') }}</p><div class="wrap"><table>
 <tr><th>{{ t('sim.col.hour') }}</th>{% for code in codes %}<th class="num">{{ code }}</th>
@@ -353,6 +374,7 @@ def render_html(figures: Figures, info: ReportInput, lang: str = "id") -> str:
         if figures.trial else [],
         codes=figures.services, hours=hour_rows(figures, figures.services),
         counter_header=counter_header(lang), counters=counter_rows(figures),
+        steps=step_rows(figures), step_header=step_header(lang),
         plan_groups=groups, plan_rows=plan_rows,
         reality=reality_rows(figures, info.reality, figures.services)
         if info.reality else None,
@@ -398,6 +420,8 @@ def render_xlsx(figures: Figures, info: ReportInput, lang: str = "id") -> bytes:
     sheet(tr("sim.h.hours", lang), stats_header, [
         [f"{hour:02d}:00", code, str(s.count), _m(s.mean), _m(s.p50), _m(s.p90)]
         for (hour, code), s in sorted(figures.waits.items()) if s.count])
+    if figures.by_step:
+        sheet(tr("sim.h.steps", lang), step_header(lang), step_rows(figures))
     sheet(tr("sim.h.counters", lang), counter_header(lang), counter_rows(figures))
     sheet(tr("sim.h.queue", lang), [tr("sim.col.time", lang), *figures.services],
           [[f"{m // 60:02d}:{m % 60:02d}", *[f"{counts.get(c, 0.0):.1f}"

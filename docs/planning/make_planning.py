@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 from antrean.cli import main  # noqa: E402
 from antrean.sim.profile import parse_profile  # noqa: E402
 from server.config import load_config  # noqa: E402
-from server.sim.commands import default_plan  # noqa: E402
+from server.sim.commands import default_plan, step_counts  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SHOTS = ROOT / "docs" / "screenshots"
@@ -54,7 +54,8 @@ def shoot(html: Path, name: str) -> None:
 def main_script() -> None:
     config = load_config(OFFICE)
     profile = parse_profile(Path(ARRIVALS).read_text(encoding="utf-8"),
-                            {s.code: s.default_minutes for s in config.office.services})
+                            {s.code: s.default_minutes for s in config.office.services},
+                            step_counts(config))
     today = HERE / "counters-today.csv"
     today.write_text(default_plan(config, profile).to_csv(), encoding="utf-8")
     common = ["--config", OFFICE, "--arrivals", ARRIVALS, "--days", "5"]

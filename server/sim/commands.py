@@ -124,6 +124,7 @@ def load_inputs(args: argparse.Namespace, config: OfficeConfig) -> Inputs:
         raise SimInputError("sim.error.growth")
     services = [s.code for s in config.office.services]
     minutes = {s.code: s.default_minutes for s in config.office.services}
+    steps = step_counts(config)
     if args.history:
         if not args.start or not args.end:
             raise SimInputError("sim.error.source")
@@ -131,12 +132,12 @@ def load_inputs(args: argparse.Namespace, config: OfficeConfig) -> Inputs:
         if last < first:
             raise SimInputError("sim.error.period", start=first.isoformat(), to=last.isoformat())
         days, logs = asyncio.run(read_days(args.history, first, last))
-        history = learn(days, logs, services, minutes)
+        history = learn(days, logs, services, minutes, steps)
         if args.save_profile:
             _write(args.save_profile, history.average_profile().to_csv())
         plans = history.plans
         if getattr(args, "counters", None):
-            plans = [parse_plan(read_text(args.counters), services)] * len(days)
+            plans = [parse_plan(read_text(args.counters), services, steps)] * len(days)
         source = f"{first.isoformat()} – {last.isoformat()}"
         if args.growth != 1.0:  # a grown office: the period's rates, not its very visitors
             profiles = [p.scaled(args.growth) for p in history.profiles]
@@ -145,10 +146,11 @@ def load_inputs(args: argparse.Namespace, config: OfficeConfig) -> Inputs:
         return Inputs(config, days, history.profiles, plans, history.behaviour, source, history)
     if not args.arrivals:
         raise SimInputError("sim.error.source")
-    profile = parse_profile(read_text(args.arrivals), minutes)
+    profile = parse_profile(read_text(args.arrivals), minutes, steps)
     if args.growth != 1.0:
         profile = profile.scaled(args.growth)
-    plan = (parse_plan(read_text(args.counters), services) if getattr(args, "counters", None)
+    plan = (parse_plan(read_text(args.counters), services, steps)
+            if getattr(args, "counters", None)
             else default_plan(config, profile))
     days = office_days(_date(args.day), max(1, args.days), config)
     source = Path(args.arrivals).name + (f" × {args.growth:g}" if args.growth != 1.0 else "")
@@ -164,6 +166,11 @@ def run_days(inputs: Inputs, seed: int, plans: Sequence[CounterPlan] | None = No
     return asyncio.run(simulate_days(config or inputs.config, inputs.profiles,
                                      list(plans or inputs.plans), inputs.days, seed,
                                      inputs.behaviour, db_url, arrivals, sockets))
+
+
+def step_counts(config: OfficeConfig) -> dict[str, int]:
+    """The services with steps, and how many."""
+    return {s.code: s.step_count for s in config.office.services if s.step_count > 1}
 
 
 def trial_services(config: OfficeConfig) -> list[str]:
@@ -276,20 +283,43 @@ def trial_period(day_text: str, inputs: Inputs, codes: list[str], trial: list[st
 
 
 # ------------------------------------------------------------------ plan
-def erlang_plan(profile: Profile, target: float, max_counters: int) -> CounterPlan:
-    """Per hour and service, the M/M/c estimate of the counters needed."""
+def plan_units(profile: Profile, steps: dict[str, int] | None = None) -> list[str]:
+    """What the plan counts counters for: each service, or each step ("D:2")
+    of a service with steps."""
+    counts = steps or {}
+    return [unit for code in profile.services() for unit in (
+        [f"{code}:{n}" for n in range(1, counts[code] + 1)] if counts.get(code, 1) > 1
+        else [code])]
+
+
+def erlang_plan(profile: Profile, target: float, max_counters: int,
+                steps: dict[str, int] | None = None) -> CounterPlan:
+    """Per hour and service (or step), the M/M/c estimate of the counters needed."""
+    counts = steps or {}
     rows = []
     for demand in profile.rows:
-        if demand.arrivals > 0:
-            rows.append((demand.hour, (demand.service,),
-                         counters_for(demand.arrivals, demand.service_time.mean, target,
-                                      max_counters)))
+        if demand.arrivals <= 0:
+            continue
+        if counts.get(demand.service, 1) > 1:
+            times = demand.times()
+            for n in range(1, counts[demand.service] + 1):
+                mean = times[n - 1].mean if n <= len(times) else demand.service_time.mean
+                rows.append((demand.hour, (f"{demand.service}:{n}",),
+                             counters_for(demand.arrivals, mean, target, max_counters)))
+            continue
+        rows.append((demand.hour, (demand.service,),
+                     counters_for(demand.arrivals, demand.service_time.mean, target,
+                                  max_counters)))
     return CounterPlan.of(rows)
 
 
-def _late(figures: Figures, service: str, target: float) -> list[int]:
-    return [h for h in figures.hours
-            if figures.waits[(h, service)].count and figures.waits[(h, service)].p90 > target]
+def _late(figures: Figures, unit: str, target: float) -> list[int]:
+    late = []
+    for hour in figures.hours:
+        stats = figures.wait_at(hour, unit)
+        if stats is not None and stats.count and stats.p90 > target:
+            late.append(hour)
+    return late
 
 
 def _with(plan: CounterPlan, changes: dict[tuple[int, str], int]) -> CounterPlan:
@@ -306,9 +336,11 @@ def search_plan(inputs: Inputs, profile: Profile, target: float, max_counters: i
     over the target until none is (or the limit is reached), then take one
     away hour by hour wherever the target still holds. Services do not share
     counters in the plan, so each run tries every service at once.
+    A service with steps is planned per step ("D:2").
     Returns (plan, its figures, where the target is not met, simulations run)."""
-    services = profile.services()
-    plan = erlang_plan(profile, target, max_counters)
+    steps = step_counts(inputs.config)
+    services = plan_units(profile, steps)
+    plan = erlang_plan(profile, target, max_counters, steps)
     runs = 0
 
     def evaluate(candidate: CounterPlan) -> Figures:
@@ -361,7 +393,7 @@ def plan_text(plan: CounterPlan, figures: Figures, services: Sequence[str], targ
     for hour in plan.hours():
         cells = []
         for code in services:
-            stats = figures.waits.get((hour, code))
+            stats = figures.wait_at(hour, code)
             p90 = f"{stats.p90:.0f}'" if stats and stats.count else "-"
             cells.append(f"{plan.count(hour, code):>5} ({p90:>4})")
         total = sum(c for _, c in plan.at(hour))
@@ -391,7 +423,8 @@ def run_plan(args: argparse.Namespace) -> int:
     except SimInputError as exc:
         print(f"antrean plan: {exc.text(lang)}", file=sys.stderr)
         return 2
-    print(plan_text(plan, figures, profile.services(), args.target_p90, lang))
+    print(plan_text(plan, figures, plan_units(profile, step_counts(config)), args.target_p90,
+                    lang))
     if unmet:
         where = ", ".join(f"{h:02d}:00 {code}" for h, code in unmet)
         print(tr("sim.plan.unmet", lang, where=where, limit=args.max_counters))

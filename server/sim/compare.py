@@ -23,6 +23,7 @@ from server.sim.commands import (
     read_text,
     run_days,
     spread,
+    step_counts,
 )
 
 Metric = tuple[str, Callable[[Figures], float]]
@@ -68,8 +69,11 @@ def sides(args: argparse.Namespace) -> tuple[Inputs, Inputs, list[str]]:
     elif first.endswith(".csv") and second.endswith(".csv"):
         base = load_inputs(args, load_office(args.config))
         codes = [s.code for s in base.config.office.services]
-        a = dataclasses.replace(base, plans=[parse_plan(read_text(first), codes)] * len(base.days))
-        b = dataclasses.replace(base, plans=[parse_plan(read_text(second), codes)] * len(base.days))
+        steps = step_counts(base.config)
+        a = dataclasses.replace(base, plans=[parse_plan(read_text(first), codes, steps)]
+                                * len(base.days))
+        b = dataclasses.replace(base, plans=[parse_plan(read_text(second), codes, steps)]
+                                * len(base.days))
     else:
         raise SimInputError("sim.error.compare")
     services = [s.code for s in a.config.office.services]

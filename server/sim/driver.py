@@ -46,10 +46,12 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 from websockets.protocol import State
 
+from antrean.core.bookings import DEFAULT_RULES, Booking
 from antrean.core.model import CounterSpec, Text
 from antrean.sim.plan import CounterPlan, Group
 from antrean.sim.profile import Arrival, Profile, Visitor, visitors_arriving, visitors_of_day
 from server.app import AntreanServer
+from server.bookings import add_bookings
 from server.config import DeviceGrant, Limits, OfficeConfig, StaffMember
 from server.fanout import FanOut
 from server.session import Session
@@ -224,6 +226,7 @@ class DayNotes:
     visitors: int = 0
     refused: dict[str, int] = field(default_factory=dict)  # service -> kiosk refusals
     walked_out: dict[str, int] = field(default_factory=dict)
+    booked: dict[str, int] = field(default_factory=dict)  # service -> bookings made
     errors: list[str] = field(default_factory=list)  # unexpected answers (should be none)
 
 
@@ -370,11 +373,13 @@ class DayDriver:
                     else visitors_of_day(profile, day_rng))
         self._notes.visitors = len(visitors)
         self._visitor_of.clear()
+        await self._book(day, visitors)
         for counter in self.counters.values():
             counter.serving = counter.target = None
             counter.busy, counter.idle_since, counter.draining = False, None, False
         for visitor in visitors:
-            self.at(midnight + visitor.arrival, self._arrival(visitor))
+            moment = visitor.arrival if visitor.slot is None else self.check_in_moment(visitor)
+            self.at(midnight + moment, self._arrival(visitor))
         hours = plan.hours()
         for hour in hours:
             self.at(midnight + hour * 3600, self._apply_plan(plan, hour))
@@ -382,6 +387,34 @@ class DayDriver:
             self.at(midnight + (hours[-1] + 1) * 3600, self._drain)
         await self._run_events()
         return self._notes
+
+    def booking_code(self, visitor: Visitor) -> str:
+        return f"SIM-{self._notes.day:%Y%m%d}-{visitor.index:05d}"
+
+    async def _book(self, day: date, visitors: list[Visitor]) -> None:
+        """The day's appointments, written to the bookings table the server
+        reads (the store of `booking.add`, as an import does), before the day."""
+        made: list[Booking] = []
+        for visitor in visitors:
+            if visitor.slot is None:
+                continue
+            start = (datetime.combine(day, time(0)) + timedelta(seconds=visitor.slot)).time()
+            end = (datetime.combine(day, time(0))
+                   + timedelta(seconds=visitor.slot + 15 * 60)).time()
+            if end <= start:  # a slot at midnight's edge: no booking
+                continue
+            made.append(Booking(self.booking_code(visitor), visitor.service, day, start, end))
+            booked = self._notes.booked
+            booked[visitor.service] = booked.get(visitor.service, 0) + 1
+        if made:
+            await add_bookings(self.server.store, made, by=SIM_STAFF)
+
+    def check_in_moment(self, visitor: Visitor) -> float:
+        """A booked visitor arrives when drawn, kept inside the check-in window."""
+        assert visitor.slot is not None
+        rules = self.server.config.office.bookings or DEFAULT_RULES
+        return min(max(visitor.arrival, visitor.slot - rules.before_minutes * 60),
+                   visitor.slot + rules.after_minutes * 60)
 
     def _arrival(self, visitor: Visitor) -> Callable[[], Awaitable[None]]:
         async def arrive() -> None:
@@ -391,16 +424,21 @@ class DayDriver:
                     refused[visitor.service] = refused.get(visitor.service, 0) + 1
                     return
                 self._visitor_of[message["result"]["ticket"]["id"]] = visitor
-                self._wake_one(visitor.service)
+                self._wake_one(visitor.service, 1)
 
+            if visitor.slot is not None:
+                await self.send(self.kiosk, "booking.check_in", issued,
+                                code=self.booking_code(visitor))
+                return
             await self.send(self.kiosk, "ticket.issue", issued, service=visitor.service,
                             priority="priority" if visitor.priority else "regular")
         return arrive
 
-    def _wake_one(self, service: str) -> None:
-        """The console idle longest among those serving `service` calls next."""
+    def _wake_one(self, service: str, step: int) -> None:
+        """The console idle longest among those serving `service` (at `step`)
+        calls next."""
         idle = [c for c in self.counters.values() if c.idle_since is not None and c.serving
-                and service in c.serving]
+                and serves(c.serving, service, step)]
         if not idle:
             return
         counter = min(idle, key=lambda c: (c.idle_since or 0.0, c.id))
@@ -453,8 +491,15 @@ class DayDriver:
             counter.serving = target
             self.at(self.now + self.behaviour.react_seconds, self._call_next(counter))
 
+        codes = list(dict.fromkeys(unit.split(":")[0] for unit in target))
+        steps: dict[str, Any] = {}
+        if any(":" in unit for unit in target):
+            counts = {code: s.spec.step_count for code, s in self.server.office.services.items()}
+            steps["steps"] = [key for unit in target for key in (
+                [unit] if ":" in unit else
+                [f"{unit}:{n}" for n in range(1, counts.get(unit, 1) + 1)])]
         await self.send(counter.actor, "counter.open", opened, counter=counter.id,
-                        services=list(target))
+                        services=codes, **steps)
 
     async def _close(self, counter: CounterActor) -> None:
         def closed(message: dict[str, Any]) -> None:
@@ -500,14 +545,16 @@ class DayDriver:
 
     def _visit(self, counter: CounterActor, ticket: dict[str, Any]) -> None:
         visitor = self._visitor_of[ticket["id"]]
+        step = int(ticket.get("step") or 1)
         waited = (self.now - _posix(ticket["issued_at"])) / 60
-        walked_out = visitor.patience_minutes is not None and waited > visitor.patience_minutes
+        walked_out = (step == 1 and visitor.patience_minutes is not None
+                      and waited > visitor.patience_minutes)
         if walked_out:
             walked = self._notes.walked_out
             walked[visitor.service] = walked.get(visitor.service, 0) + 1
         ticket_id = ticket["id"]
         behaviour = self.behaviour
-        if visitor.no_show or walked_out:
+        if (visitor.no_show and step == 1) or walked_out:
             async def recall() -> None:
                 await self.send(counter.actor, "ticket.recall", ticket=ticket_id)
 
@@ -524,12 +571,31 @@ class DayDriver:
         async def start() -> None:
             await self.send(counter.actor, "ticket.start", ticket=ticket_id)
 
+        def completed(message: dict[str, Any]) -> None:
+            moved = message.get("result", {}).get("ticket") if message["type"] == "ok" else None
+            if moved is None:
+                self._notes.errors.append(f"{counter.actor.device}: {message.get('message')}")
+            elif moved["status"] == "waiting":  # on to its next step's queue
+                self._wake_one(moved["service"], int(moved["step"]))
+
         async def complete() -> None:
-            await self.send(counter.actor, "ticket.complete", ticket=ticket_id)
+            await self.send(counter.actor, "ticket.complete", completed, ticket=ticket_id)
             await self._after_visit(counter)
 
+        later = visitor.later
+        if later:  # drawn per step
+            minutes = visitor.minutes if step == 1 or step - 2 >= len(later) \
+                else later[step - 2]
+        else:  # one time for the visit (a profile without step times): shared evenly
+            minutes = visitor.minutes / max(1, int(ticket.get("steps") or 1))
         self.at(began, start)
-        self.at(began + visitor.minutes * 60, complete)
+        self.at(began + minutes * 60, complete)
+
+
+def serves(group: Group, service: str, step: int) -> bool:
+    """Whether a counter opened for `group` ("A", or a step "D:2") serves
+    `service` at `step`."""
+    return service in group or f"{service}:{step}" in group
 
 
 def _counter_key(counter_id: str) -> tuple[int, str]:

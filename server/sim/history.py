@@ -53,7 +53,12 @@ class History:
             result.append(Demand(row.hour, row.service, round(totals[key] / days, 2),
                                  round(row.priority_share, 3),
                                  ServiceTime(round(mean, 2), round(cv, 2)),
-                                 round(row.no_show_share, 3)))
+                                 round(row.no_show_share, 3), None,
+                                 round(row.booked_share, 3),
+                                 None if row.booked_no_show_share is None
+                                 else round(row.booked_no_show_share, 3),
+                                 tuple(ServiceTime(round(t.mean, 2), round(cv, 2))
+                                       for t in row.step_times)))
         return Profile(tuple(result))
 
     def busiest(self) -> int:
@@ -89,10 +94,18 @@ async def read_days(db_url: str, first: date, last: date
 
 
 def learn(days: list[date], logs: list[list[tuple[str, str, dict[str, Any]]]],
-          services: Sequence[str], default_minutes: dict[str, float]) -> History:
+          services: Sequence[str], default_minutes: dict[str, float],
+          step_counts: dict[str, int] | None = None) -> History:
+    """What the period says. A service with steps (`step_counts`) gets its
+    service times per step (from each step's start to its move on); booked
+    tickets (`booking` set) give each service's booked share and the booked
+    no-show rate (booked tickets called and marked no-show)."""
+    counts = dict(step_counts or {})
     traces = [traces_of(day) for day in logs]
     everything = [t for day in traces for t in day]
     durations: dict[str, list[float]] = {code: [] for code in services}
+    per_step: dict[tuple[str, int], list[float]] = {
+        (code, n): [] for code in services for n in range(1, counts.get(code, 1) + 1)}
     walks: list[float] = []
     recalls: list[float] = []
     started: dict[str, datetime] = {}
@@ -110,33 +123,63 @@ def learn(days: list[date], logs: list[list[tuple[str, str, dict[str, Any]]]],
                 minutes = (datetime.fromisoformat(at) - started[ticket["id"]]).total_seconds() / 60
                 if ticket["service"] in durations:
                     durations[ticket["service"]].append(round(minutes, 3))
+                step_key = (ticket["service"], int(ticket.get("step") or 1))
+                if step_key in per_step:
+                    per_step[step_key].append(round(minutes, 3))
+            elif name == "ticket.advanced" and ticket["id"] in started:
+                minutes = (datetime.fromisoformat(at)
+                           - started.pop(ticket["id"])).total_seconds() / 60
+                step_key = (ticket["service"], int(data.get("from_step") or 1))
+                if step_key in per_step:
+                    per_step[step_key].append(round(minutes, 3))
     for trace in everything:
         if trace.outcome == "no_show" and trace.called and trace.finished:
             recalls.append((trace.finished - trace.called).total_seconds() / 2)
     priority_share: dict[str, float] = {}
     no_show_share: dict[str, float] = {}
+    booked_share: dict[str, float] = {}
+    booked_no_show: dict[str, float | None] = {}
     for code in services:
         mine = [t for t in everything if t.service == code]
-        called = [t for t in mine if t.called is not None]
+        called = [t for t in mine if t.called is not None and not t.booking]
         priority_share[code] = sum(t.priority for t in mine) / len(mine) if mine else 0.0
         no_show_share[code] = (sum(t.outcome == "no_show" for t in called) / len(called)
                                if called else 0.0)
+        booked = [t for t in mine if t.booking]
+        booked_called = [t for t in booked if t.called is not None]
+        booked_share[code] = len(booked) / len(mine) if mine else 0.0
+        booked_no_show[code] = (sum(t.outcome == "no_show" for t in booked_called)
+                                / len(booked_called) if booked_called else None)
     times = {code: ServiceTime(statistics.fmean(values) if values else default_minutes[code],
                                0.0, tuple(values))
              for code, values in durations.items()}
     for code, values in durations.items():
         if not values:
             times[code] = ServiceTime(default_minutes[code])
+    step_times: dict[str, tuple[ServiceTime, ...]] = {}
+    for code in services:
+        steps = counts.get(code, 1)
+        if steps < 2:
+            continue
+        # A history without times for every step (from before the service had
+        # steps): the whole visit's mean time, shared evenly.
+        learned = [per_step[(code, n)] for n in range(1, steps + 1)]
+        if all(learned):
+            step_times[code] = tuple(ServiceTime(statistics.fmean(values), 0.0, tuple(values))
+                                     for values in learned)
+        else:
+            step_times[code] = (ServiceTime(times[code].mean / steps, 0.0),) * steps
     profiles: list[Profile] = []
     for day_traces in traces:
-        counts: dict[tuple[int, str], int] = {}
+        arrived: dict[tuple[int, str], int] = {}
         for trace in day_traces:
             if trace.service in times:
                 key = (trace.issued.hour, trace.service)
-                counts[key] = counts.get(key, 0) + 1
+                arrived[key] = arrived.get(key, 0) + 1
         profiles.append(Profile(tuple(
-            Demand(hour, code, float(n), priority_share[code], times[code], no_show_share[code])
-            for (hour, code), n in sorted(counts.items()))))
+            Demand(hour, code, float(n), priority_share[code], times[code], no_show_share[code],
+                   None, booked_share[code], booked_no_show[code], step_times.get(code, ()))
+            for (hour, code), n in sorted(arrived.items()))))
     usual = Behaviour()
     walk = max(1.0, statistics.median(walks) if walks else usual.walk_seconds)
     recall = max(1.0, statistics.median(recalls) if recalls else usual.recall_seconds)

@@ -29,7 +29,8 @@ def _ticket_events(store_url: str, tickets: int) -> None:
                     "priority": "regular", "status": "waiting",
                     "issued_at": f"{DAY}T08:{n:02d}:00.000+07:00", "called_at": None,
                     "started_at": None, "finished_at": None, "counter": None, "calls": 0,
-                    "lang": "id", "origin_service": None, "closed_reason": None}
+                    "lang": "id", "origin_service": None, "closed_reason": None,
+                    "step": 1, "steps": 1, "booking": None, "slot_at": None}  # issue 12
             batch.events.append({"seq": n, "day": DAY, "at": wire["issued_at"],
                                  "name": "ticket.issued",
                                  "data": orjson.dumps({"ticket": wire}).decode(),

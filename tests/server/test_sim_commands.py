@@ -78,7 +78,11 @@ def test_plan_writes_a_counter_plan_that_simulate_takes_back(
                  "--days", "1", "--lang", "en", "--out", str(plan)]) == 0
     printed = capsys.readouterr().out
     assert "Counter plan for p90 ≤ 30 minutes" in printed and f"Plan written to {plan}" in printed
-    assert plan.read_text(encoding="utf-8").startswith("hour,services,counters\n08,A,")
+    # The example office's A and B have steps: they are planned per step.
+    written = plan.read_text(encoding="utf-8")
+    assert written.startswith("hour,services,counters\n08,A:1,")
+    assert "\n08,A:2," in written and "\n08,B:3," in written and "\n08,E," in written
+    assert "A:2" in printed.splitlines()[2]
     report = tmp_path / "planned.html"
     assert main(["simulate", "--config", OFFICE, "--arrivals", ARRIVALS, "--counters",
                  str(plan), "--out", str(report)]) == 0

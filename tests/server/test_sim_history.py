@@ -181,7 +181,8 @@ def test_the_simulated_period_waits_as_the_real_one_did(
                  "--to", "2026-01-07", "--lang", "en", "--save-profile", str(learned),
                  "--out", str(out)]) == 0
     profile = parse_profile(learned.read_text(encoding="utf-8"), {"A": 12.0, "B": 10.0,
-                                                                  "C": 3.0, "E": 5.0})
+                                                                  "C": 3.0, "E": 5.0},
+                            {"A": 2, "B": 3})  # the example office's steps
     assert profile.services() == ["A", "B"] and profile.hours() == [8, 9, 10]
     assert profile.total_arrivals() == pytest.approx(
         sum(len(day) for day in history.arrivals) / len(DAYS))
@@ -212,6 +213,8 @@ def test_the_simulated_period_waits_as_the_real_one_did(
                  "--to", "2026-01-06", "--target-p90", "10", "--days", "1",
                  "--out", str(plan)]) == 0
     rows = plan.read_text(encoding="utf-8").splitlines()[1:]
-    assert {row.split(",")[1] for row in rows} == {"A", "B"}
+    # The example office's A and B have steps (this history had none: each
+    # step gets an even share of the visit's time), so they are planned per step.
+    assert {row.split(",")[1] for row in rows} == {"A:1", "A:2", "B:1", "B:2", "B:3"}
     assert {row.split(",")[0] for row in rows} >= {"08", "09", "10"}
 

@@ -71,7 +71,8 @@ def test_the_queue_over_the_day_counts_who_waits() -> None:
 def test_the_day_in_figures() -> None:
     figures = figures_of([LOG], ["A", "B"], trial=["B"])
     assert figures.by_service["A"] == WaitStats(2, 6.0, 2.0, 10.0, 10.0)
-    assert figures.outcomes["B"] == {"issued": 1, "done": 0, "no_show": 0, "not_called": 1}
+    assert figures.outcomes["B"] == {"issued": 1, "done": 0, "no_show": 0, "not_called": 1,
+                                  "booked": 0, "booked_no_show": 0}
     assert figures.outcomes[ALL]["issued"] == 3 and figures.trial == ("B",)
     assert figures.waits[(8, "A")].count == 2 and figures.hours == [8]
     # ETA: 0 against 2 minutes is off by 2 (more than 1 minute and 25 %);
