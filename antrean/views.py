@@ -1,0 +1,228 @@
+"""Typed views of what the server sends the apps (PROTOCOL.md, answers and events).
+
+The apps read frames through these decoders instead of `dict` `.get` chains: a
+field that is missing or of the wrong kind raises `WireError` naming the
+message and the field, here, at the edge, rather than a `TypeError` deep in a
+widget. Fields the protocol marks optional get the same defaults the screens
+used before. Pure: no Qt, no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from antrean.core.model import Priority, Status
+
+_E = TypeVar("_E", bound=StrEnum)
+
+
+class WireError(ValueError):
+    """A server frame does not have the shape the protocol promises."""
+
+    def __init__(self, what: str, field: str, problem: str, value: object = None) -> None:
+        shown = "" if value is None else f": {value!r}"[:120]
+        super().__init__(f"{what}: {field!r} {problem}{shown}")
+        self.what = what
+        self.field = field
+
+
+def _mapping(what: str, raw: object) -> Mapping[str, Any]:
+    if not isinstance(raw, Mapping):
+        raise WireError(what, "(frame)", "is not an object", raw)
+    return raw
+
+
+def _str(what: str, raw: Mapping[str, Any], key: str) -> str:
+    """A required, non-empty string."""
+    value = raw.get(key)
+    if value is None or value == "":
+        raise WireError(what, key, "is missing")
+    if not isinstance(value, str):
+        raise WireError(what, key, "is not text", value)
+    return value
+
+
+def _opt_str(what: str, raw: Mapping[str, Any], key: str) -> str | None:
+    """An optional string; absent, null and empty all read as None."""
+    value = raw.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise WireError(what, key, "is not text", value)
+    return value
+
+
+def _int(what: str, raw: Mapping[str, Any], key: str, default: int = 0) -> int:
+    """An optional whole number; absent or null reads as `default`."""
+    value = raw.get(key)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise WireError(what, key, "is not a whole number", value)
+    return value
+
+
+def _float(what: str, raw: Mapping[str, Any], key: str) -> float:
+    value = raw.get(key)
+    if value is None:
+        return 0.0
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise WireError(what, key, "is not a number", value)
+    return float(value)
+
+
+def _enum(what: str, raw: Mapping[str, Any], key: str, kind: type[_E],
+          default: _E | None = None) -> _E:
+    value = raw.get(key)
+    if value is None and default is not None:
+        return default
+    try:
+        if not isinstance(value, str):
+            raise ValueError(value)
+        return kind(value)
+    except ValueError:
+        raise WireError(what, key, f"is not one of {[m.value for m in kind]}", value) from None
+
+
+def _time(what: str, raw: Mapping[str, Any], key: str) -> datetime:
+    text = _str(what, raw, key)
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise WireError(what, key, "is not an ISO 8601 time", text) from None
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedTicket:
+    """A ticket as an answer carries it (`ticket.issue`, `ticket.check_in`,
+    `ticket.call_next`, ...): the ticket's wire form plus, where the server adds
+    them, where it stands (`ahead`, `eta_minutes`) and its live page (`url`)."""
+
+    id: str
+    number: str
+    service: str
+    priority: Priority
+    status: Status
+    issued_at: datetime
+    lang: str = "id"
+    counter: str | None = None
+    calls: int = 0
+    step: int = 1
+    steps: int = 1
+    booking: str | None = None
+    ahead: int = 0
+    eta_minutes: int = 0
+    url: str | None = None
+
+    @property
+    def is_priority(self) -> bool:
+        return self.priority is Priority.PRIORITY
+
+    @classmethod
+    def from_wire(cls, raw: object) -> IssuedTicket:
+        what = "ticket"
+        wire = _mapping(what, raw)
+        return cls(
+            id=_str(what, wire, "id"),
+            number=_str(what, wire, "number"),
+            service=_str(what, wire, "service"),
+            priority=_enum(what, wire, "priority", Priority, Priority.REGULAR),
+            status=_enum(what, wire, "status", Status),
+            issued_at=_time(what, wire, "issued_at"),
+            lang=_opt_str(what, wire, "lang") or "id",
+            counter=_opt_str(what, wire, "counter"),
+            calls=_int(what, wire, "calls"),
+            step=_int(what, wire, "step", 1) or 1,
+            steps=_int(what, wire, "steps", 1) or 1,
+            booking=_opt_str(what, wire, "booking"),
+            ahead=_int(what, wire, "ahead"),
+            eta_minutes=_int(what, wire, "eta_minutes"),
+            url=_opt_str(what, wire, "url"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CounterAnswer:
+    """A counter as an answer carries it (`counter.open`, `ticket.call_next`, ...):
+    the fields the console compares with its mirror."""
+
+    id: str
+    state: str
+    services: tuple[str, ...]
+
+    @classmethod
+    def from_wire(cls, raw: object) -> CounterAnswer:
+        what = "counter"
+        wire = _mapping(what, raw)
+        services = wire.get("services", [])
+        if not isinstance(services, list) or not all(isinstance(s, str) for s in services):
+            raise WireError(what, "services", "is not a list of service codes", services)
+        return cls(_str(what, wire, "id"), _str(what, wire, "state"), tuple(services))
+
+
+@dataclass(frozen=True, slots=True)
+class CounterFigures:
+    """One counter's line of today's figures (`stats.today`'s `counters`)."""
+
+    served: int = 0
+    no_show: int = 0
+    service_minutes: float = 0.0
+
+    @classmethod
+    def from_wire(cls, raw: object) -> CounterFigures:
+        what = "figures.counters[]"
+        wire = _mapping(what, raw)
+        return cls(_int(what, wire, "served"), _int(what, wire, "no_show"),
+                   _float(what, wire, "service_minutes"))
+
+    @classmethod
+    def of_counter(cls, figures: object, counter: str) -> CounterFigures | None:
+        """This counter's line in a `figures` object, or None when it has none yet."""
+        if figures is None:
+            return None
+        counters = _mapping("figures", figures).get("counters") or {}
+        mine = _mapping("figures.counters", counters).get(counter)
+        return None if mine is None else cls.from_wire(mine)
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintView:
+    """A complaint as `complaint.list` gives it (the shared contract in
+    common.md, plus `overdue`)."""
+
+    code: str
+    category: str
+    text: str
+    status: str
+    filed_at: str
+    deadline: str
+    ticket: str | None = None
+    name: str | None = None
+    contact: str | None = None
+    reply: str | None = None
+    overdue: bool = False
+
+    @classmethod
+    def from_wire(cls, raw: object) -> ComplaintView:
+        what = "complaint"
+        wire = _mapping(what, raw)
+        overdue = wire.get("overdue", False)
+        if not isinstance(overdue, bool):
+            raise WireError(what, "overdue", "is not true or false", overdue)
+        return cls(
+            code=_str(what, wire, "code"),
+            category=_str(what, wire, "category"),
+            text=_opt_str(what, wire, "text") or "",
+            status=_str(what, wire, "status"),
+            filed_at=_opt_str(what, wire, "filed_at") or "",
+            deadline=_opt_str(what, wire, "deadline") or "",
+            ticket=_opt_str(what, wire, "ticket"),
+            name=_opt_str(what, wire, "name"),
+            contact=_opt_str(what, wire, "contact"),
+            reply=_opt_str(what, wire, "reply"),
+            overdue=overdue,
+        )
