@@ -180,13 +180,11 @@ class CounterFigures:
                    _float(what, wire, "service_minutes"))
 
     @classmethod
-    def of_counter(cls, figures: object, counter: str) -> CounterFigures | None:
-        """This counter's line in a `figures` object, or None when it has none yet."""
-        if figures is None:
-            return None
+    def by_counter(cls, figures: object) -> dict[str, CounterFigures]:
+        """Every counter's line in a `figures` object (`{"counters": {id: line}}`)."""
         counters = _mapping("figures", figures).get("counters") or {}
-        mine = _mapping("figures.counters", counters).get(counter)
-        return None if mine is None else cls.from_wire(mine)
+        return {str(counter): cls.from_wire(line)
+                for counter, line in _mapping("figures.counters", counters).items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,4 +223,33 @@ class ComplaintView:
             contact=_opt_str(what, wire, "contact"),
             reply=_opt_str(what, wire, "reply"),
             overdue=overdue,
+        )
+
+
+def complaints_of(result: object) -> list[ComplaintView]:
+    """The complaints of a `complaint.list` answer, in the order the server sends them."""
+    complaints = _mapping("complaint.list", result).get("complaints", [])
+    if not isinstance(complaints, list):
+        raise WireError("complaint.list", "complaints", "is not a list", complaints)
+    return [ComplaintView.from_wire(complaint) for complaint in complaints]
+
+
+@dataclass(frozen=True, slots=True)
+class DeskAnswer:
+    """What the console reads in the answer to one of its requests: the ticket as
+    the request left it (None when call-next found nobody), or the counter, and
+    for a completed ticket the survey's address."""
+
+    ticket: IssuedTicket | None = None
+    counter: CounterAnswer | None = None
+    survey_url: str | None = None
+
+    @classmethod
+    def from_wire(cls, raw: object) -> DeskAnswer:
+        wire = _mapping("answer", raw)
+        ticket, counter = wire.get("ticket"), wire.get("counter")
+        return cls(
+            ticket=None if ticket is None else IssuedTicket.from_wire(ticket),
+            counter=None if counter is None else CounterAnswer.from_wire(counter),
+            survey_url=_opt_str("answer", wire, "survey_url"),
         )

@@ -14,8 +14,10 @@ from antrean.views import (
     ComplaintView,
     CounterAnswer,
     CounterFigures,
+    DeskAnswer,
     IssuedTicket,
     WireError,
+    complaints_of,
 )
 
 JAKARTA = timezone(timedelta(hours=7))
@@ -105,19 +107,21 @@ def test_a_counter_answer() -> None:
 
 
 def test_a_counters_figures() -> None:
-    figures = {"counters": {"3": {"served": 5, "no_show": 1, "service_minutes": 6.5}}}
-    assert CounterFigures.of_counter(figures, "3") == CounterFigures(5, 1, 6.5)
-    assert CounterFigures.of_counter(figures, "4") is None
-    assert CounterFigures.of_counter(None, "3") is None
-    assert CounterFigures.of_counter({}, "3") is None
+    figures = {"counters": {"3": {"served": 5, "no_show": 1, "service_minutes": 6.5},
+                            "4": {"served": 0}}, "services": {}}
+    assert CounterFigures.by_counter(figures) == {"3": CounterFigures(5, 1, 6.5),
+                                                  "4": CounterFigures(0, 0, 0.0)}
+    assert CounterFigures.by_counter({}) == {}
     assert CounterFigures.from_wire({"served": 2, "service_minutes": 4}) == CounterFigures(
         2, 0, 4.0)
     with pytest.raises(WireError, match="'served' is not a whole number"):
-        CounterFigures.of_counter({"counters": {"3": {"served": "5"}}}, "3")
+        CounterFigures.by_counter({"counters": {"3": {"served": "5"}}})
     with pytest.raises(WireError, match="'service_minutes' is not a number"):
         CounterFigures.from_wire({"service_minutes": "six"})
     with pytest.raises(WireError, match=r"figures\.counters"):
-        CounterFigures.of_counter({"counters": [1]}, "3")
+        CounterFigures.by_counter({"counters": [1]})
+    with pytest.raises(WireError, match=r"figures: '\(frame\)' is not an object"):
+        CounterFigures.by_counter(None)
 
 
 def test_a_complaint() -> None:
@@ -136,3 +140,22 @@ def test_a_complaint() -> None:
         ComplaintView.from_wire({**raw, "overdue": "yes"})
     with pytest.raises(WireError, match="complaint: 'code' is missing"):
         ComplaintView.from_wire({**raw, "code": None})
+    assert complaints_of({"complaints": [raw, raw]}) == [complaint, complaint]
+    assert complaints_of({}) == []
+    with pytest.raises(WireError, match=r"complaint\.list: 'complaints' is not a list"):
+        complaints_of({"complaints": {"ADU-7K2Q": raw}})
+    with pytest.raises(WireError, match="complaint: 'status' is missing"):
+        complaints_of({"complaints": [raw, {**raw, "status": ""}]})
+
+
+def test_a_desk_answer() -> None:
+    ticket = wire(status="done", counter="3", calls=1)
+    assert DeskAnswer.from_wire({"ticket": ticket, "survey_url": "https://x/s/1"}) == DeskAnswer(
+        IssuedTicket.from_wire(ticket), None, "https://x/s/1")
+    assert DeskAnswer.from_wire({"ticket": None}) == DeskAnswer()
+    assert DeskAnswer.from_wire({"counter": {"id": "3", "state": "paused"}}).counter == (
+        CounterAnswer("3", "paused", ()))
+    with pytest.raises(WireError, match="ticket: 'status' is not one of"):
+        DeskAnswer.from_wire({"ticket": wire(status=None)})
+    with pytest.raises(WireError, match="answer: 'survey_url' is not text"):
+        DeskAnswer.from_wire({"ticket": ticket, "survey_url": 5})
