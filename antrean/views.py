@@ -9,6 +9,7 @@ used before. Pure: no Qt, no I/O.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +19,7 @@ from typing import Any, TypeVar
 from antrean.core.model import Priority, Status
 
 _E = TypeVar("_E", bound=StrEnum)
+log = logging.getLogger("antrean.views")
 
 
 class WireError(ValueError):
@@ -253,3 +255,58 @@ class DeskAnswer:
             counter=None if counter is None else CounterAnswer.from_wire(counter),
             survey_url=_opt_str("answer", wire, "survey_url"),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """What an error answer carries beside its code and message (PROTOCOL.md:
+    a refusal may say more): when to come back, for which day a booking is, the
+    service a late visitor may take instead, a closure's own words, the services
+    or steps a member of staff may not serve, how long a login stays locked."""
+
+    time: str = ""  # booking_early: check in from HH:MM
+    date: str = ""  # booking_other_day: the booking's day, YYYY-MM-DD
+    walk_in: bool = False  # booking_late: a walk-in ticket may be taken instead
+    service: str = ""  # booking_late: the booked service
+    reason: dict[str, str] | None = None  # a closure's reason by language
+    refused: tuple[str, ...] = ()  # services or steps the staff may not serve
+    locked_seconds: float = 0.0  # unauthorized: the login is locked this long
+
+    @property
+    def walk_in_service(self) -> str:
+        """The service a late visitor may take a walk-in ticket for, or ""."""
+        return self.service if self.walk_in else ""
+
+    @classmethod
+    def from_wire(cls, raw: object) -> Refusal:
+        what = "error"
+        wire = _mapping(what, {} if raw is None else raw)
+        walk_in = wire.get("walk_in", False)
+        if not isinstance(walk_in, bool):
+            raise WireError(what, "walk_in", "is not true or false", walk_in)
+        reason = wire.get("reason")
+        if reason is not None and not (isinstance(reason, Mapping) and all(
+                isinstance(k, str) and isinstance(v, str) for k, v in reason.items())):
+            raise WireError(what, "reason", "is not a text by language", reason)
+        refused = wire.get("refused", [])
+        if not isinstance(refused, list) or not all(isinstance(r, str) for r in refused):
+            raise WireError(what, "refused", "is not a list of services or steps", refused)
+        return cls(
+            time=_opt_str(what, wire, "time") or "",
+            date=_opt_str(what, wire, "date") or "",
+            walk_in=walk_in,
+            service=_opt_str(what, wire, "service") or "",
+            reason=dict(reason) if reason is not None else None,
+            refused=tuple(refused),
+            locked_seconds=_float(what, wire, "locked_seconds"),
+        )
+
+    @classmethod
+    def read(cls, raw: object) -> Refusal:
+        """`from_wire`, but a malformed detail is logged and dropped: the error's
+        code still explains the refusal, in the user's language."""
+        try:
+            return cls.from_wire(raw)
+        except WireError as exc:
+            log.warning("an error answer's details cannot be read: %s", exc)
+            return cls()

@@ -29,7 +29,7 @@ from antrean.core.model import Counter, CounterState, Priority, Status, Ticket
 from antrean.core.office import Event, Office
 from antrean.i18n import error_text, tr
 from antrean.qt.link import Answer, ServerLink
-from antrean.views import CounterFigures, DeskAnswer, WireError
+from antrean.views import CounterFigures, DeskAnswer, Refusal, WireError
 from counter.desk import (
     NEXT_NUMBERS_SHOWN,
     SHORTCUT_KEYS,
@@ -705,12 +705,10 @@ class DeskView(LinkedTab):
                 if result.survey_url is not None and result.ticket is not None:
                     self.survey_ready.emit(result.ticket.number, result.survey_url)
             else:
-                refused = (answer.raw or {}).get("refused")
+                refused = Refusal.read(answer.raw).refused
                 self.report.emit("error", explain(
                     request, answer.code, answer.message, self.office, self.counter_id,
-                    self.link.device, self.lang,
-                    [self._step_label(str(key)) for key in refused]
-                    if isinstance(refused, list) else ()))
+                    self.link.device, self.lang, [self._step_label(key) for key in refused]))
             self.refresh()
 
         self.requests.sent(self.link.request(request.type, answered, **request.fields))

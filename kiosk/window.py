@@ -42,7 +42,7 @@ from antrean.core.office import Office
 from antrean.i18n import DEFAULT_LANGUAGE, error_text, tr
 from antrean.qt.link import Answer, ServerLink
 from antrean.resources import asset_path
-from antrean.views import IssuedTicket, WireError
+from antrean.views import IssuedTicket, Refusal, WireError
 from kiosk.booking import BookingScreen, ScanBuffer, booking_stylesheet, ticket_notes
 from kiosk.printing import (
     PrinterUnavailable,
@@ -324,25 +324,24 @@ class KioskWindow(QWidget):
         self.issuing_timer.stop()
         visit.request_id = None  # nothing issued: the visitor may try another code
         self._show_connection()
-        raw = answer.raw or {}
+        refusal = Refusal.read(answer.raw)
         lang = self.lang
         code = self.booking_screen.code
         walk_in = ""
         if answer.code == "booking_early":
-            text = tr("kiosk.booking.early", lang, time=str(raw.get("time", "")).replace(
+            text = tr("kiosk.booking.early", lang, time=refusal.time.replace(
                 ":", "." if lang == "id" else ":"))
         elif answer.code == "booking_late":
-            walk_in = str(raw.get("service", "")) if raw.get("walk_in") else ""
+            walk_in = refusal.walk_in_service
             text = tr("kiosk.booking.late_walk_in" if walk_in else "kiosk.booking.late", lang)
         elif answer.code == "booking_other_day":
-            text = tr("kiosk.booking.other_day", lang, date=_day_text(str(raw.get("date", "")),
-                                                                       lang))
+            text = tr("kiosk.booking.other_day", lang, date=_day_text(refusal.date, lang))
         elif answer.code == "booking_used":
             text = tr("kiosk.booking.used", lang, code=code)
         elif answer.code == "not_found":
             text = tr("kiosk.booking.not_found", lang, code=code)
-        elif isinstance(raw.get("reason"), dict):
-            text = str(raw["reason"].get(lang, ""))
+        elif refusal.reason is not None:
+            text = refusal.reason.get(lang, "")
         else:
             text = error_text(answer.code or "internal", lang)
         self.booking_screen.show_message(text, lang, walk_in)
@@ -406,8 +405,7 @@ class KioskWindow(QWidget):
         if ticket is None:
             visit.request_id = None  # nothing was issued: this visitor may choose again
             visit.refusal = answer.code or "internal"
-            reason = (answer.raw or {}).get("reason")
-            visit.refusal_reason = reason if isinstance(reason, dict) else None
+            visit.refusal_reason = Refusal.read(answer.raw).reason
             self._show_connection()
             self._show_refusal()
             self._go(self.services_screen)

@@ -16,6 +16,7 @@ from antrean.views import (
     CounterFigures,
     DeskAnswer,
     IssuedTicket,
+    Refusal,
     WireError,
     complaints_of,
 )
@@ -159,3 +160,39 @@ def test_a_desk_answer() -> None:
         DeskAnswer.from_wire({"ticket": wire(status=None)})
     with pytest.raises(WireError, match="answer: 'survey_url' is not text"):
         DeskAnswer.from_wire({"ticket": ticket, "survey_url": 5})
+
+
+def test_a_refusal_says_more_than_its_code() -> None:
+    assert Refusal.from_wire({"type": "error", "id": "r1", "code": "booking_late",
+                              "message": "too late", "walk_in": True, "service": "D"}
+                             ).walk_in_service == "D"
+    assert Refusal.from_wire({"code": "booking_late", "walk_in": False, "service": "D"}
+                             ).walk_in_service == ""
+    early = Refusal.from_wire({"code": "booking_early", "time": "09:30",
+                               "come_back_at": "2026-03-04T09:30+07:00"})
+    assert (early.time, early.date, early.reason, early.refused) == ("09:30", "", None, ())
+    closed = Refusal.from_wire({"code": "service_closed",
+                                "reason": {"id": "Istirahat", "en": "Break"}})
+    assert closed.reason == {"id": "Istirahat", "en": "Break"}
+    assert Refusal.from_wire({"refused": ["A", "D:2"]}).refused == ("A", "D:2")
+    assert Refusal.from_wire({"locked_seconds": 90}).locked_seconds == 90.0
+    assert Refusal.from_wire(None) == Refusal()
+
+
+@pytest.mark.parametrize(("raw", "complaint"), [
+    ({"walk_in": "yes"}, "error: 'walk_in' is not true or false"),
+    ({"reason": "Istirahat"}, "error: 'reason' is not a text by language"),
+    ({"reason": {"id": 1}}, "error: 'reason' is not a text by language"),
+    ({"refused": "A"}, "error: 'refused' is not a list of services or steps"),
+    ({"locked_seconds": "90"}, "error: 'locked_seconds' is not a number"),
+    ({"time": 930}, "error: 'time' is not text"),
+    ("unauthorized", "error: '(frame)' is not an object"),
+])
+def test_a_malformed_refusal_names_its_field_or_is_read_as_none(
+    raw: object, complaint: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with pytest.raises(WireError) as caught:
+        Refusal.from_wire(raw)
+    assert str(caught.value).startswith(complaint)
+    assert Refusal.read(raw) == Refusal()  # the code alone still explains it
+    assert complaint in caplog.text
