@@ -148,6 +148,36 @@ class IssuedTicket:
 
 
 @dataclass(frozen=True, slots=True)
+class StaffView:
+    """Who is logged in, as the `login` answer gives it: the roles, and the
+    services or steps ("D:2") they may serve when the office file says (None:
+    no limit)."""
+
+    username: str
+    name: str = ""
+    roles: tuple[str, ...] = ()
+    skills: tuple[str, ...] | None = None
+
+    @classmethod
+    def from_wire(cls, raw: object) -> StaffView:
+        what = "staff"
+        wire = _mapping(what, raw)
+        roles = _texts(what, wire, "roles") or ()
+        return cls(_str(what, wire, "username"), _opt_str(what, wire, "name") or "",
+                   roles, _texts(what, wire, "skills"))
+
+
+def _texts(what: str, raw: Mapping[str, Any], key: str) -> tuple[str, ...] | None:
+    """An optional list of strings (None when absent)."""
+    value = raw.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise WireError(what, key, "is not a list of texts", value)
+    return tuple(value)
+
+
+@dataclass(frozen=True, slots=True)
 class CounterAnswer:
     """A counter as an answer carries it (`counter.open`, `ticket.call_next`, ...):
     the fields the console compares with its mirror."""

@@ -556,9 +556,9 @@ class DeskView(LinkedTab):
                 box.blockSignals(True)
                 box.setChecked(wanted)
                 box.blockSignals(False)
-        skills = (self.link.staff or {}).get("skills")
+        skills = self.link.staff.skills if self.link.staff is not None else None
         for key, box in self.step_boxes.items():
-            if counter.state is CounterState.CLOSED and isinstance(skills, list):
+            if counter.state is CounterState.CLOSED and skills is not None:
                 # Ready to open with the steps this member of staff may serve.
                 code = key.partition(":")[0]
                 wanted = code in skills or key in skills

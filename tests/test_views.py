@@ -17,6 +17,7 @@ from antrean.views import (
     DeskAnswer,
     IssuedTicket,
     Refusal,
+    StaffView,
     WireError,
     complaints_of,
 )
@@ -196,3 +197,19 @@ def test_a_malformed_refusal_names_its_field_or_is_read_as_none(
     assert str(caught.value).startswith(complaint)
     assert Refusal.read(raw) == Refusal()  # the code alone still explains it
     assert complaint in caplog.text
+
+
+def test_who_is_logged_in() -> None:
+    assert StaffView.from_wire({"username": "budi", "name": "Budi", "roles": ["counter"],
+                                "skills": ["A", "D:2"]}) == StaffView(
+        "budi", "Budi", ("counter",), ("A", "D:2"))
+    anyone = StaffView.from_wire({"username": "demo", "name": "Demo",
+                                  "roles": ["counter", "supervisor"]})
+    assert anyone.skills is None and "supervisor" in anyone.roles
+    assert StaffView.from_wire({"username": "demo"}) == StaffView("demo", "", (), None)
+    with pytest.raises(WireError, match="staff: 'skills' is not a list of texts"):
+        StaffView.from_wire({"username": "demo", "skills": "A"})
+    with pytest.raises(WireError, match="staff: 'username' is missing"):
+        StaffView.from_wire({"name": "Demo"})
+    with pytest.raises(WireError, match="is not an object"):
+        StaffView.from_wire(None)
