@@ -267,6 +267,66 @@ def complaints_of(result: object) -> list[ComplaintView]:
 
 
 @dataclass(frozen=True, slots=True)
+class BookingView:
+    """One booking as `booking.list` gives it (its wire form plus the ticket it
+    checked in with, if it has)."""
+
+    code: str
+    service: str
+    start: str  # HH:MM, office time
+    end: str
+    name: str | None = None
+    cancelled: bool = False
+    ticket: str | None = None
+
+    @property
+    def state(self) -> str:
+        """`cancelled`, `checked_in` or `booked` (the supervisor's words' keys)."""
+        return ("cancelled" if self.cancelled
+                else "checked_in" if self.ticket else "booked")
+
+    @classmethod
+    def from_wire(cls, raw: object) -> BookingView:
+        what = "booking"
+        wire = _mapping(what, raw)
+        cancelled = wire.get("cancelled", False)
+        if not isinstance(cancelled, bool):
+            raise WireError(what, "cancelled", "is not true or false", cancelled)
+        return cls(_str(what, wire, "code"), _str(what, wire, "service"),
+                   _str(what, wire, "start"), _str(what, wire, "end"),
+                   _opt_str(what, wire, "name"), cancelled, _opt_str(what, wire, "ticket"))
+
+    @classmethod
+    def list_from_wire(cls, result: object) -> list[BookingView]:
+        """The bookings of a `booking.list` answer."""
+        bookings = _mapping("booking.list", result).get("bookings", [])
+        if not isinstance(bookings, list):
+            raise WireError("booking.list", "bookings", "is not a list", bookings)
+        return [cls.from_wire(booking) for booking in bookings]
+
+
+@dataclass(frozen=True, slots=True)
+class EventMessage:
+    """An event frame as the server sent it: its name, time and data (the
+    supervisor's live figures read the data as the monthly report does)."""
+
+    name: str
+    at: str
+    data: dict[str, Any]
+
+    @classmethod
+    def from_wire(cls, raw: object) -> EventMessage:
+        what = "event"
+        wire = _mapping(what, raw)
+        data = wire.get("data")
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise WireError(what, "data", "is not an object", data)
+        return cls(_str(what, wire, "name"), _str(what, wire, "at"), data)
+
+
+@dataclass(frozen=True, slots=True)
 class DeskAnswer:
     """What the console reads in the answer to one of its requests: the ticket as
     the request left it (None when call-next found nobody), or the counter, and

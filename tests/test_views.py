@@ -11,10 +11,12 @@ import pytest
 from antrean.core.model import Priority, Status, Ticket
 from antrean.core.office import TicketView
 from antrean.views import (
+    BookingView,
     ComplaintView,
     CounterAnswer,
     CounterFigures,
     DeskAnswer,
+    EventMessage,
     IssuedTicket,
     Refusal,
     StaffView,
@@ -213,3 +215,33 @@ def test_who_is_logged_in() -> None:
         StaffView.from_wire({"name": "Demo"})
     with pytest.raises(WireError, match="is not an object"):
         StaffView.from_wire(None)
+
+
+def test_bookings_and_their_states() -> None:
+    booked = {"code": "MP-7777", "service": "B", "date": "2026-03-04", "start": "09:00",
+              "end": "09:30", "name": "Budi", "cancelled": False, "ticket": None}
+    listed = BookingView.list_from_wire({"bookings": [
+        booked, {**booked, "cancelled": True}, {**booked, "ticket": "2026-03-04-B001",
+                                                "name": None}]})
+    assert listed[0] == BookingView("MP-7777", "B", "09:00", "09:30", "Budi", False, None)
+    assert [b.state for b in listed] == ["booked", "cancelled", "checked_in"]
+    assert listed[2].name is None
+    assert BookingView.list_from_wire({}) == []
+    with pytest.raises(WireError, match="booking: 'cancelled' is not true or false"):
+        BookingView.from_wire({**booked, "cancelled": "no"})
+    with pytest.raises(WireError, match="booking: 'start' is missing"):
+        BookingView.list_from_wire({"bookings": [{**booked, "start": None}]})
+    with pytest.raises(WireError, match=r"booking\.list: 'bookings' is not a list"):
+        BookingView.list_from_wire({"bookings": booked})
+
+
+def test_an_event_frame() -> None:
+    frame = {"type": "event", "seq": 7, "name": "ticket.issued",
+             "at": "2026-03-04T09:00:00.000+07:00", "data": {"ticket": {"id": "x"}}}
+    assert EventMessage.from_wire(frame) == EventMessage(
+        "ticket.issued", "2026-03-04T09:00:00.000+07:00", {"ticket": {"id": "x"}})
+    assert EventMessage.from_wire({**frame, "data": None}).data == {}
+    with pytest.raises(WireError, match="event: 'data' is not an object"):
+        EventMessage.from_wire({**frame, "data": [1]})
+    with pytest.raises(WireError, match="event: 'name' is missing"):
+        EventMessage.from_wire({**frame, "name": ""})
