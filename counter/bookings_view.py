@@ -195,8 +195,12 @@ class BookingsView(QWidget):
         def added(result: dict[str, Any]) -> None:
             self.code.clear()
             self.name.clear()
-            self.report.emit("info", tr("supervisor.bookings.added", self.lang,
-                                        code=result["booking"]["code"]))
+            try:
+                code = BookingView.from_wire(result.get("booking")).code
+            except WireError as exc:
+                log.error("the added booking cannot be read: %s", exc)
+                code = fields["code"]  # what was asked for; the list shows what is
+            self.report.emit("info", tr("supervisor.bookings.added", self.lang, code=code))
             self.load()
 
         self._send("booking.add", added, fields)
