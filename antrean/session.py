@@ -33,6 +33,7 @@ from typing import Any
 from antrean import protocol
 from antrean.core.model import DomainError
 from antrean.core.office import Event, Office
+from antrean.views import StaffView, WireError
 
 log = logging.getLogger("antrean.link")
 
@@ -113,7 +114,7 @@ class Answered:
 
 @dataclass(frozen=True, slots=True)
 class LoginChanged:
-    staff: dict[str, Any] | None
+    staff: StaffView | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +165,7 @@ class ClientSession:
     url: str = ""  # the server tried now
     office: Office | None = None
     connected: bool = False
-    staff: dict[str, Any] | None = None
+    staff: StaffView | None = None
     credentials: tuple[str, str] | None = None
     backoff: Iterator[float] = field(init=False)
     welcomed: bool = False
@@ -435,9 +436,15 @@ class ClientSession:
 
     def _answered(self, pending: _Outstanding, answer: Answer) -> None:
         if pending.purpose == "login" and answer.ok:
-            self.credentials = pending.credentials
-            self.staff = answer.result.get("staff")
-            self._outputs.append(LoginChanged(self.staff))
+            try:
+                staff = StaffView.from_wire(answer.result.get("staff"))
+            except WireError as exc:  # nobody is logged in on an answer not understood
+                log.error("the login answer cannot be read: %s", exc)
+                answer = Answer(False, {}, "internal", str(exc), raw=answer.raw)
+            else:
+                self.credentials = pending.credentials
+                self.staff = staff
+                self._outputs.append(LoginChanged(staff))
         elif pending.purpose == "relogin" and not answer.ok and answer.code != "disconnected":
             log.warning("automatic login after reconnect refused: %s", answer.message)
             self.credentials = None

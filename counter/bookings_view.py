@@ -5,6 +5,7 @@ ones already checked in. It talks `booking.add`, `booking.cancel` and
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from PySide6.QtCore import QDate, QTime, Signal
@@ -27,7 +28,10 @@ from PySide6.QtWidgets import (
 from antrean.core.office import Office
 from antrean.i18n import error_text, tr
 from antrean.qt.link import Answer, ServerLink
+from antrean.views import BookingView, WireError
 from counter.widgets import card, named_label
+
+log = logging.getLogger("antrean.counter")
 
 BOOKING_COLUMNS = ("code", "service", "slot", "name", "state")
 SLOT_MINUTES = 30
@@ -43,7 +47,7 @@ class BookingsView(QWidget):
         super().__init__(parent)
         self.link = link
         self.lang = lang
-        self.bookings: list[dict[str, Any]] = []
+        self.bookings: list[BookingView] = []
         self.title = QLabel()
         frame, box = card(self.title)
         self.labels = {key: named_label("fieldLabel") for key in
@@ -150,23 +154,21 @@ class BookingsView(QWidget):
         self.table.setRowCount(len(self.bookings))
         self.cancel_buttons = {}
         for row, booking in enumerate(self.bookings):
-            state = ("cancelled" if booking.get("cancelled")
-                     else "checked_in" if booking.get("ticket") else "booked")
-            values = (booking["code"], booking["service"],
-                      f"{booking['start']}–{booking['end']}", booking.get("name") or "",
-                      tr(f"supervisor.bookings.state.{state}", lang))
+            state = booking.state
+            values = (booking.code, booking.service, f"{booking.start}–{booking.end}",
+                      booking.name or "", tr(f"supervisor.bookings.state.{state}", lang))
             for column, value in enumerate(values):
                 self.table.setItem(row, column, QTableWidgetItem(str(value)))
             cancel = QPushButton(tr("supervisor.bookings.cancel", lang))
             cancel.setObjectName("compact")
             cancel.setEnabled(state == "booked" and self.link.connected)
-            cancel.clicked.connect(lambda _=False, code=booking["code"]: self.cancel(code))
+            cancel.clicked.connect(lambda _=False, code=booking.code: self.cancel(code))
             holder = QWidget()
             inside = QHBoxLayout(holder)
             inside.setContentsMargins(4, 2, 4, 2)
             inside.addWidget(cancel)
             self.table.setCellWidget(row, len(BOOKING_COLUMNS), holder)
-            self.cancel_buttons[booking["code"]] = cancel
+            self.cancel_buttons[booking.code] = cancel
         self.table.setColumnWidth(len(BOOKING_COLUMNS), CANCEL_COLUMN_PX)
         self.none_label.setVisible(not self.bookings)
         self.table.setVisible(bool(self.bookings))
@@ -193,8 +195,12 @@ class BookingsView(QWidget):
         def added(result: dict[str, Any]) -> None:
             self.code.clear()
             self.name.clear()
-            self.report.emit("info", tr("supervisor.bookings.added", self.lang,
-                                        code=result["booking"]["code"]))
+            try:
+                code = BookingView.from_wire(result.get("booking")).code
+            except WireError as exc:
+                log.error("the added booking cannot be read: %s", exc)
+                code = fields["code"]  # what was asked for; the list shows what is
+            self.report.emit("info", tr("supervisor.bookings.added", self.lang, code=code))
             self.load()
 
         self._send("booking.add", added, fields)
@@ -209,7 +215,12 @@ class BookingsView(QWidget):
     def load(self) -> None:
         """Today's bookings (a request: bookings are not in the event stream)."""
         def listed(result: dict[str, Any]) -> None:
-            self.bookings = list(result.get("bookings", []))
+            try:
+                self.bookings = BookingView.list_from_wire(result)
+            except WireError as exc:
+                log.error("the booking list cannot be read: %s", exc)
+                self.report.emit("error", error_text("internal", self.lang))
+                return
             self._show_table()
 
         if self.link.connected and self.link.staff is not None:

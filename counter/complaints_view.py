@@ -8,6 +8,7 @@ complaint with `<b>` or `<script>` in it shows those characters.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -28,10 +29,12 @@ from antrean.core.office import Event
 from antrean.i18n import error_text, tr
 from antrean.qt.link import Answer, ServerLink
 from antrean.qt.theme import RED
+from antrean.views import ComplaintView, WireError, complaints_of
 from counter.widgets import LinkedTab, named_label
 
 COLUMNS = ("code", "filed", "category", "status", "text")
 REPLY_MAX = 2000
+log = logging.getLogger("antrean.counter")
 PREVIEW = 80
 ACTIONS = ("diproses", "selesai", "ditolak")
 PANEL_MIN_HEIGHT = 560  # table, the complaint, the answer box and the buttons
@@ -42,7 +45,7 @@ class ComplaintsPanel(LinkedTab):
 
     def __init__(self, link: ServerLink, lang: str, parent: QWidget | None = None) -> None:
         super().__init__(link, lang, parent)
-        self.complaints: list[dict[str, Any]] = []
+        self.complaints: list[ComplaintView] = []
         self.selected: str | None = None
         self.busy = False
         self.title = named_label("fieldLabel")
@@ -110,7 +113,12 @@ class ComplaintsPanel(LinkedTab):
 
         def answered(answer: Answer) -> None:
             if answer.ok:
-                self.complaints = list(answer.result.get("complaints", []))
+                try:
+                    self.complaints = complaints_of(answer.result)
+                except WireError as exc:
+                    self.report.emit("error", error_text("internal", self.lang))
+                    log.error("the complaint list cannot be read: %s", exc)
+                    return
                 self._show()
 
         self.link.request("complaint.list", answered)
@@ -131,20 +139,20 @@ class ComplaintsPanel(LinkedTab):
         self.table.blockSignals(True)
         self.table.setRowCount(len(self.complaints))
         for row, complaint in enumerate(self.complaints):
-            overdue = bool(complaint.get("overdue"))
-            status = tr(f"web.complaint.status.{complaint['status']}", lang)
+            overdue = complaint.overdue
+            status = tr(f"web.complaint.status.{complaint.status}", lang)
             if overdue:
                 status = f"{status} · {tr('supervisor.complaints.overdue', lang)}"
-            text = " ".join(str(complaint.get("text") or "").split())
-            cells = (complaint["code"], str(complaint.get("filed_at", ""))[:16].replace("T", " "),
-                     category_text(str(complaint.get("category")), lang), status,
+            text = " ".join(complaint.text.split())
+            cells = (complaint.code, complaint.filed_at[:16].replace("T", " "),
+                     category_text(complaint.category, lang), status,
                      text[:PREVIEW] + ("…" if len(text) > PREVIEW else ""))
             for column, value in enumerate(cells):
                 item = QTableWidgetItem(value)  # items show plain text
                 if overdue and column == 3:
                     item.setForeground(QColor(RED))
                 self.table.setItem(row, column, item)
-            if complaint["code"] == self.selected:
+            if complaint.code == self.selected:
                 self.table.selectRow(row)
         self.table.blockSignals(False)
         self._show_detail()
@@ -152,12 +160,12 @@ class ComplaintsPanel(LinkedTab):
     def _selection_changed(self) -> None:
         rows = {index.row() for index in self.table.selectedIndexes()}
         if rows:
-            self.selected = self.complaints[min(rows)]["code"]
+            self.selected = self.complaints[min(rows)].code
         self._show_detail()
 
-    def current(self) -> dict[str, Any] | None:
+    def current(self) -> ComplaintView | None:
         for complaint in self.complaints:
-            if complaint["code"] == self.selected:
+            if complaint.code == self.selected:
                 return complaint
         return None
 
@@ -167,23 +175,22 @@ class ComplaintsPanel(LinkedTab):
         if complaint is None:
             self.detail.setText(tr("supervisor.complaints.choose", lang))
         else:
-            who = " · ".join(str(v) for v in (complaint.get("name"), complaint.get("contact"))
-                             if v)
-            lines = [f"{complaint['code']} · {category_text(str(complaint['category']), lang)}"
-                     + (f" · {tr('supervisor.complaints.ticket', lang)} {complaint['ticket']}"
-                        if complaint.get("ticket") else ""),
+            who = " · ".join(v for v in (complaint.name, complaint.contact) if v)
+            lines = [f"{complaint.code} · {category_text(complaint.category, lang)}"
+                     + (f" · {tr('supervisor.complaints.ticket', lang)} {complaint.ticket}"
+                        if complaint.ticket else ""),
                      tr("supervisor.complaints.deadline", lang,
-                        date=str(complaint.get("deadline", ""))[:10]),
+                        date=complaint.deadline[:10]),
                      who or tr("supervisor.complaints.anonymous", lang),
-                     "", str(complaint.get("text") or "")]
-            if complaint.get("reply"):
-                lines += ["", f"{tr('web.complaint.reply', lang)}: {complaint['reply']}"]
+                     "", complaint.text]
+            if complaint.reply:
+                lines += ["", f"{tr('web.complaint.reply', lang)}: {complaint.reply}"]
             self.detail.setText("\n".join(lines))
-        closed = complaint is None or complaint["status"] in ("selesai", "ditolak")
+        closed = complaint is None or complaint.status in ("selesai", "ditolak")
         for action, button in self.buttons.items():
             button.setEnabled(not closed and not self.busy and not (
                 action == "diproses" and complaint is not None
-                and complaint["status"] == "diproses"))
+                and complaint.status == "diproses"))
         self.reply.setEnabled(not closed)
 
     # ------------------------------------------------------------ answering
@@ -192,7 +199,7 @@ class ComplaintsPanel(LinkedTab):
         if complaint is None or self.busy:
             return
         reply = self.reply.toPlainText().strip()
-        fields: dict[str, Any] = {"code": complaint["code"], "status": status}
+        fields: dict[str, Any] = {"code": complaint.code, "status": status}
         if reply:
             fields["reply"] = reply
 
@@ -201,7 +208,7 @@ class ComplaintsPanel(LinkedTab):
             if result.ok:
                 self.reply.clear()
                 self.report.emit("info", tr("supervisor.complaints.saved", self.lang,
-                                            code=complaint["code"]))
+                                            code=complaint.code))
                 self.load()
             else:
                 self.report.emit("error", self._error(result))

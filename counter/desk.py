@@ -17,6 +17,7 @@ from antrean.core.lifecycle import TicketAction, allows
 from antrean.core.model import Counter, CounterState, Status, Ticket
 from antrean.core.office import Office
 from antrean.i18n import error_text, tr
+from antrean.views import DeskAnswer
 
 NEXT_NUMBERS_SHOWN = 5
 
@@ -224,34 +225,34 @@ def close_request(counter_id: str) -> DeskRequest:
     return DeskRequest("counter.close", {"counter": counter_id}, "counter.done.closed")
 
 
-def confirmation_key(request: DeskRequest, result: Mapping[str, Any]) -> str:
+def confirmation_key(request: DeskRequest, result: DeskAnswer) -> str:
     """The words for a successful answer (call-next may find nobody waiting)."""
-    if request.type == "ticket.call_next" and result.get("ticket") is None:
+    if request.type == "ticket.call_next" and result.ticket is None:
         return "counter.done.nobody"
     return request.done
 
 
-def mirror_shows(office: Office | None, result: Mapping[str, Any]) -> bool:
+def mirror_shows(office: Office | None, result: DeskAnswer) -> bool:
     """Whether the mirror already shows what an answer reported (the event
     follows the answer, and may not have arrived yet)."""
     if office is None:
         return True
-    ticket = result.get("ticket")
-    if isinstance(ticket, dict):
-        mirrored = office.tickets.get(str(ticket.get("id")))
+    ticket = result.ticket
+    if ticket is not None:
+        mirrored = office.tickets.get(ticket.id)
         return (
             mirrored is not None
-            and mirrored.status.value == ticket.get("status")
-            and mirrored.calls == ticket.get("calls")
-            and mirrored.service == ticket.get("service")
+            and mirrored.status is ticket.status
+            and mirrored.calls == ticket.calls
+            and mirrored.service == ticket.service
         )
-    counter = result.get("counter")
-    if isinstance(counter, dict):
-        mirrored_counter = office.counters.get(str(counter.get("id")))
+    counter = result.counter
+    if counter is not None:
+        mirrored_counter = office.counters.get(counter.id)
         return (
             mirrored_counter is not None
-            and mirrored_counter.state.value == counter.get("state")
-            and list(mirrored_counter.services) == list(counter.get("services", []))
+            and mirrored_counter.state.value == counter.state
+            and mirrored_counter.services == counter.services
         )
     return True
 
@@ -264,7 +265,7 @@ class InFlight:
     timer that gives up on the echo (`echo_timed_out`)."""
 
     request_id: str | None = None
-    echo: Mapping[str, Any] | None = field(default=None)
+    echo: DeskAnswer | None = field(default=None)
 
     @property
     def busy(self) -> bool:
@@ -273,7 +274,7 @@ class InFlight:
     def sent(self, request_id: str | None) -> None:
         self.request_id = request_id
 
-    def answered(self, ok: bool, result: Mapping[str, Any], office: Office | None) -> bool:
+    def answered(self, ok: bool, result: DeskAnswer, office: Office | None) -> bool:
         """The answer arrived; True when its echo is still to come (start the timer)."""
         self.request_id = None
         if ok and not mirror_shows(office, result):

@@ -9,6 +9,7 @@ the view shows: an answer only says whether it worked.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,8 +27,9 @@ from PySide6.QtWidgets import (
 
 from antrean.core.model import Counter, CounterState, Priority, Status, Ticket
 from antrean.core.office import Event, Office
-from antrean.i18n import tr
+from antrean.i18n import error_text, tr
 from antrean.qt.link import Answer, ServerLink
+from antrean.views import CounterFigures, DeskAnswer, Refusal, WireError
 from counter.desk import (
     NEXT_NUMBERS_SHOWN,
     SHORTCUT_KEYS,
@@ -60,6 +62,8 @@ from counter.steps import SendBackDialog
 from counter.style import state_badge_qss
 from counter.widgets import LinkedTab, card, follow_link, named_label
 
+log = logging.getLogger("antrean.counter")
+
 ECHO_WAIT_MS = 2000
 FIGURES_REFRESH_MS = 30_000
 
@@ -86,7 +90,7 @@ class DeskView(LinkedTab):
                  parent: QWidget | None = None) -> None:
         super().__init__(link, lang, parent)
         self.counter_id = counter_id
-        self.figures: dict[str, Any] | None = None
+        self.figures: dict[str, CounterFigures] | None = None  # by counter
         self.transfer_dialog: TransferDialog | None = None
         self.call_dialog: CallTicketDialog | None = None
         self.requests = InFlight()
@@ -451,17 +455,16 @@ class DeskView(LinkedTab):
             label.show()
 
     def _show_figures(self) -> None:
-        mine = (self.figures or {}).get("counters", {}).get(self.counter_id)
-        if not isinstance(mine, dict):
+        mine = (self.figures or {}).get(self.counter_id)
+        if mine is None:
             for value in self.figure_values.values():
                 value.setText("–")
             return
-        self.figure_values["served"].setText(str(mine.get("served", 0)))
-        self.figure_values["no_show"].setText(str(mine.get("no_show", 0)))
-        minutes = float(mine.get("service_minutes", 0.0))
+        self.figure_values["served"].setText(str(mine.served))
+        self.figure_values["no_show"].setText(str(mine.no_show))
         self.figure_values["average"].setText(
-            tr("common.minutes", self.lang, n=decimal_text(minutes, self.lang))
-            if mine.get("served") else "–"
+            tr("common.minutes", self.lang, n=decimal_text(mine.service_minutes, self.lang))
+            if mine.served else "–"
         )
 
     def _step_label(self, key: str) -> str:
@@ -553,9 +556,9 @@ class DeskView(LinkedTab):
                 box.blockSignals(True)
                 box.setChecked(wanted)
                 box.blockSignals(False)
-        skills = (self.link.staff or {}).get("skills")
+        skills = self.link.staff.skills if self.link.staff is not None else None
         for key, box in self.step_boxes.items():
-            if counter.state is CounterState.CLOSED and isinstance(skills, list):
+            if counter.state is CounterState.CLOSED and skills is not None:
                 # Ready to open with the steps this member of staff may serve.
                 code = key.partition(":")[0]
                 wanted = code in skills or key in skills
@@ -685,23 +688,27 @@ class DeskView(LinkedTab):
     # ================================================================ requests
     def send(self, request: DeskRequest) -> None:
         def answered(answer: Answer) -> None:
-            if self.requests.answered(answer.ok, answer.result, self.office):
+            try:
+                result = DeskAnswer.from_wire(answer.result) if answer.ok else DeskAnswer()
+            except WireError as exc:  # done on the server, but not readable here
+                log.error("the answer to %s cannot be read: %s", request.type, exc)
+                self.requests.answered(False, DeskAnswer(), self.office)
+                self.report.emit("error", error_text("internal", self.lang))
+                self.refresh()
+                return
+            if self.requests.answered(answer.ok, result, self.office):
                 self._echo_timer.start()
             if answer.ok:
-                self._confirm(request, answer.result)
+                self._confirm(request, result)
                 if request.changes_figures:
                     self.refresh_figures()
-                survey_url = answer.result.get("survey_url")
-                ticket = answer.result.get("ticket")
-                if isinstance(survey_url, str) and isinstance(ticket, dict):
-                    self.survey_ready.emit(str(ticket.get("number", "")), survey_url)
+                if result.survey_url is not None and result.ticket is not None:
+                    self.survey_ready.emit(result.ticket.number, result.survey_url)
             else:
-                refused = (answer.raw or {}).get("refused")
+                refused = Refusal.read(answer.raw).refused
                 self.report.emit("error", explain(
                     request, answer.code, answer.message, self.office, self.counter_id,
-                    self.link.device, self.lang,
-                    [self._step_label(str(key)) for key in refused]
-                    if isinstance(refused, list) else ()))
+                    self.link.device, self.lang, [self._step_label(key) for key in refused]))
             self.refresh()
 
         self.requests.sent(self.link.request(request.type, answered, **request.fields))
@@ -711,12 +718,12 @@ class DeskView(LinkedTab):
             self.report.emit("clear", "")
         self.refresh()
 
-    def _confirm(self, request: DeskRequest, result: dict[str, Any]) -> None:
-        ticket = result.get("ticket")
+    def _confirm(self, request: DeskRequest, result: DeskAnswer) -> None:
+        ticket = result.ticket
         params: dict[str, Any] = {}
-        if isinstance(ticket, dict):
-            params = {"number": ticket.get("number", ""), "n": ticket.get("calls", 0),
-                      "service": self._service_label(str(ticket.get("service", "")))}
+        if ticket is not None:
+            params = {"number": ticket.number, "n": ticket.calls,
+                      "service": self._service_label(ticket.service)}
         self.report.emit("info", tr(confirmation_key(request, result), self.lang, **params))
 
     # ================================================================ mirror echo
@@ -760,8 +767,11 @@ class DeskView(LinkedTab):
 
         def answered(answer: Answer) -> None:
             if answer.ok:
-                figures = answer.result.get("figures")
-                self.figures = figures if isinstance(figures, dict) else None
+                try:
+                    self.figures = CounterFigures.by_counter(answer.result.get("figures"))
+                except WireError as exc:
+                    log.error("today's figures cannot be read: %s", exc)
+                    self.figures = None
                 self._show_figures()
 
         self.link.request("stats.today", answered)

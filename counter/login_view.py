@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from antrean.i18n import error_text, tr
 from antrean.qt.link import Answer
+from antrean.views import Refusal
 from counter.widgets import named_label
 
 
@@ -141,8 +142,8 @@ class LoginView(QWidget):
 
 
 def login_error_text(answer: Answer, lang: str) -> str:
-    locked = (answer.raw or {}).get("locked_seconds")
-    if answer.code == "unauthorized" and isinstance(locked, int | float) and locked > 0:
+    locked = Refusal.read(answer.raw).locked_seconds
+    if answer.code == "unauthorized" and locked > 0:
         return tr("counter.login.locked", lang, n=max(1, math.ceil(locked / 60)))
     if answer.code == "unauthorized":
         return tr("counter.login.wrong", lang)

@@ -9,6 +9,7 @@ records each one as an event in the audit trail.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -40,11 +41,14 @@ from antrean.core.skm import shown
 from antrean.i18n import CATALOGUE, error_text, tr
 from antrean.qt.link import Answer, ServerLink
 from antrean.qt.theme import RED, WHITE
+from antrean.views import EventMessage, WireError
 from counter.bookings_view import BookingsView
 from counter.complaints_view import ComplaintsPanel
 from counter.desk import clock_text, elapsed_since, ticket_clock_start
 from counter.style import state_badge_qss
 from counter.widgets import LinkedTab, card, follow_link, named_label
+
+log = logging.getLogger("antrean.counter")
 
 QUOTA_UNLIMITED = -1
 QUOTA_MAX = 9999
@@ -525,9 +529,12 @@ class SupervisorView(LinkedTab):
             self._figures_due = True
 
     def _on_message(self, message: dict[str, Any]) -> None:
-        data = message.get("data")
-        self.live.apply(str(message.get("name")), str(message.get("at")),
-                        data if isinstance(data, dict) else {})
+        try:
+            event = EventMessage.from_wire(message)
+        except WireError as exc:  # the mirror has applied it or refused it already
+            log.error("an event the live figures cannot read: %s", exc)
+            return
+        self.live.apply(event.name, event.at, event.data)
         self._figures_due = True
 
 

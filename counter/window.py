@@ -225,7 +225,7 @@ class CounterWindow(QWidget):
         self.title.setText(name)
         staff = self.link.staff
         self.staff_label.setText(
-            tr("counter.staff", self.lang, name=str(staff.get("name", ""))) if staff else ""
+            tr("counter.staff", self.lang, name=staff.name) if staff else ""
         )
         self.logout_button.setVisible(staff is not None)
 
@@ -287,7 +287,7 @@ class CounterWindow(QWidget):
             self.desk.refresh()
             self.desk.start_figures()
             self.show_message("clear", "")
-            roles = (answer.result.get("staff") or {}).get("roles") or []
+            roles = self.link.staff.roles if self.link.staff is not None else ()
             if "supervisor" in roles and self.settings.supervisor_token:
                 self._open_supervisor(username, pin)
 

@@ -11,7 +11,6 @@ keyboard does not check anybody in).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 from antrean.core.model import Service
 from antrean.i18n import tr
 from antrean.qt.theme import BLUE, NAVY, RED, WHITE
+from antrean.views import IssuedTicket
 from kiosk.screens import text_label
 from kiosk.style import Metrics
 
@@ -247,12 +247,12 @@ def _key(text: str, name: str) -> QPushButton:
     return key
 
 
-def ticket_notes(ticket: dict[str, Any], service: Service | None, lang: str) -> tuple[str, ...]:
+def ticket_notes(ticket: IssuedTicket, service: Service | None, lang: str) -> tuple[str, ...]:
     """The lines a printed ticket adds for a booking and for a visit in steps."""
     notes: list[str] = []
-    if ticket.get("booking"):
-        notes.append(tr("kiosk.ticket.booking", lang, code=ticket["booking"]))
-    step, steps = int(ticket.get("step") or 1), int(ticket.get("steps") or 1)
+    if ticket.booking:
+        notes.append(tr("kiosk.ticket.booking", lang, code=ticket.booking))
+    step, steps = ticket.step, ticket.steps
     if service is not None and steps > 1 and step <= len(service.spec.steps):
         notes.append(tr("step.of", lang, step=step, steps=steps,
                         name=service.spec.steps[step - 1].get(lang)))

@@ -48,6 +48,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from antrean.core.model import Text
 from antrean.i18n import tr
+from antrean.views import IssuedTicket
 
 logger = logging.getLogger(__name__)
 
@@ -104,24 +105,33 @@ class TicketPrint:
         ticket_url: str | None,
         lang: str,
     ) -> TicketPrint:
-        """The ticket as the server's `ticket.issue` answer gives it (PROTOCOL.md)."""
-        for key in ("id", "number", "issued_at"):
-            if not ticket.get(key):
-                raise ValueError(f"ticket has no {key!r}: {dict(ticket)!r}")
-        ticket_id = str(ticket["id"])
-        page = ticket.get("url")  # the server's own page for this ticket, when it gives one
+        """The ticket as the server's `ticket.issue` answer gives it (PROTOCOL.md);
+        a missing or mistyped field raises `WireError` (a ValueError) naming it."""
+        return cls.of(IssuedTicket.from_wire(ticket), office_name, service_name, ticket_url,
+                      lang)
+
+    @classmethod
+    def of(
+        cls,
+        ticket: IssuedTicket,
+        office_name: str,
+        service_name: Text,
+        ticket_url: str | None,
+        lang: str,
+    ) -> TicketPrint:
+        page = ticket.url  # the server's own page for this ticket, when it gives one
         feedback = "ticket.feedback_qr" if ticket_url or page else "ticket.feedback_counter"
         return cls(
             office_name=office_name,
             service_name=service_name.get(lang),
-            number=str(ticket["number"]),
-            ticket_id=ticket_id,
-            issued_at=datetime.fromisoformat(str(ticket["issued_at"])),
-            ahead=int(ticket.get("ahead") or 0),
-            eta_minutes=int(ticket.get("eta_minutes") or 0),
-            priority=ticket.get("priority") == "priority",
+            number=ticket.number,
+            ticket_id=ticket.id,
+            issued_at=ticket.issued_at,
+            ahead=ticket.ahead,
+            eta_minutes=ticket.eta_minutes,
+            priority=ticket.is_priority,
             lang=lang,
-            qr_payload=str(page) if page else ticket_qr_payload(ticket_id, ticket_url),
+            qr_payload=page if page else ticket_qr_payload(ticket.id, ticket_url),
             footer=(tr("ticket.keep", lang), tr(feedback, lang)),
         )
 

@@ -7,7 +7,6 @@ the visitor's language; `set_lang` redraws a screen's fixed words.
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import qrcode
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from antrean.core.model import Service
 from antrean.i18n import tr
+from antrean.views import IssuedTicket
 from kiosk.style import Metrics
 from kiosk.visit import Availability, PrintState
 
@@ -673,19 +673,19 @@ class TicketScreen(QWidget):
         self._body.addWidget(card, 3)
         self._body.addWidget(side, 2)
 
-    def show_ticket(self, ticket: dict[str, object], service: Service | None, lang: str,
+    def show_ticket(self, ticket: IssuedTicket, service: Service | None, lang: str,
                     qr_payload: str) -> None:
-        self.number_label.setText(str(ticket.get("number", "")))
+        self.number_label.setText(ticket.number)
         name = service.spec.name.get(lang) if service else ""
-        step, steps = _as_int(ticket.get("step")) or 1, _as_int(ticket.get("steps")) or 1
+        step, steps = ticket.step, ticket.steps
         if service is not None and steps > 1 and step <= len(service.spec.steps):
             name += "\n" + tr("step.of", lang, step=step, steps=steps,
                               name=service.spec.steps[step - 1].get(lang))
         self.service_label.setText(name)
-        booking = ticket.get("booking")
-        self.priority_label.setVisible(ticket.get("priority") == "priority" or bool(booking))
-        ahead = _as_int(ticket.get("ahead"))
-        eta = _as_int(ticket.get("eta_minutes"))
+        booking = ticket.booking
+        self.priority_label.setVisible(ticket.is_priority or bool(booking))
+        ahead = ticket.ahead
+        eta = ticket.eta_minutes
         self.ahead_label.setText(
             tr("kiosk.ticket.ahead", lang, n=ahead) if ahead > 0
             else tr("kiosk.ticket.ahead_none", lang)
@@ -693,13 +693,9 @@ class TicketScreen(QWidget):
         self.eta_label.setText(
             tr("kiosk.ticket.eta", lang, n=eta) if eta > 0 else tr("kiosk.ticket.eta_soon", lang)
         )
-        issued = str(ticket.get("issued_at") or "")
-        try:
-            at = datetime.fromisoformat(issued).strftime("%H:%M")
-        except ValueError:
-            at = ""
-        self.time_label.setText(tr("kiosk.ticket.time", lang, time=at) if at else "")
-        self.time_label.setVisible(bool(at))
+        at = ticket.issued_at.strftime("%H:%M")
+        self.time_label.setText(tr("kiosk.ticket.time", lang, time=at))
+        self.time_label.setVisible(True)
         self.title_label.setText(tr("kiosk.ticket.title", lang))
         self.priority_label.setText(tr("kiosk.ticket.booking", lang, code=booking) if booking
                                     else tr("common.priority", lang))
@@ -729,15 +725,6 @@ class TicketScreen(QWidget):
         margin = m.px(28, 12)
         self._card_layout.setContentsMargins(margin, margin, margin, margin)
         self._card_layout.setSpacing(m.px(10, 2))
-
-
-def _as_int(value: object) -> int:
-    if isinstance(value, int | float | str):
-        try:
-            return int(value)
-        except ValueError:
-            return 0
-    return 0
 
 
 def load_logo(path: Path) -> QPixmap | None:

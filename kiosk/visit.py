@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from antrean.core.calendar import OpenState
 from antrean.core.model import Priority, Service
 from antrean.i18n import tr
+from antrean.views import IssuedTicket
 
 if TYPE_CHECKING:
     from kiosk.printing import PrinterUnavailable
@@ -51,7 +52,7 @@ class Visit:
     service: str | None = None
     priority: Priority | None = None
     request_id: str | None = None
-    ticket: dict[str, Any] | None = None
+    ticket: IssuedTicket | None = None
     refusal: str = ""  # the error code of a refused ticket request, shown over the grid
     print_state: PrintState = PrintState.PRINTING
     print_error: PrinterUnavailable | None = None  # why, when FAULT

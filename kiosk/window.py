@@ -42,6 +42,7 @@ from antrean.core.office import Office
 from antrean.i18n import DEFAULT_LANGUAGE, error_text, tr
 from antrean.qt.link import Answer, ServerLink
 from antrean.resources import asset_path
+from antrean.views import IssuedTicket, Refusal, WireError
 from kiosk.booking import BookingScreen, ScanBuffer, booking_stylesheet, ticket_notes
 from kiosk.printing import (
     PrinterUnavailable,
@@ -323,25 +324,24 @@ class KioskWindow(QWidget):
         self.issuing_timer.stop()
         visit.request_id = None  # nothing issued: the visitor may try another code
         self._show_connection()
-        raw = answer.raw or {}
+        refusal = Refusal.read(answer.raw)
         lang = self.lang
         code = self.booking_screen.code
         walk_in = ""
         if answer.code == "booking_early":
-            text = tr("kiosk.booking.early", lang, time=str(raw.get("time", "")).replace(
+            text = tr("kiosk.booking.early", lang, time=refusal.time.replace(
                 ":", "." if lang == "id" else ":"))
         elif answer.code == "booking_late":
-            walk_in = str(raw.get("service", "")) if raw.get("walk_in") else ""
+            walk_in = refusal.walk_in_service
             text = tr("kiosk.booking.late_walk_in" if walk_in else "kiosk.booking.late", lang)
         elif answer.code == "booking_other_day":
-            text = tr("kiosk.booking.other_day", lang, date=_day_text(str(raw.get("date", "")),
-                                                                       lang))
+            text = tr("kiosk.booking.other_day", lang, date=_day_text(refusal.date, lang))
         elif answer.code == "booking_used":
             text = tr("kiosk.booking.used", lang, code=code)
         elif answer.code == "not_found":
             text = tr("kiosk.booking.not_found", lang, code=code)
-        elif isinstance(raw.get("reason"), dict):
-            text = str(raw["reason"].get(lang, ""))
+        elif refusal.reason is not None:
+            text = refusal.reason.get(lang, "")
         else:
             text = error_text(answer.code or "internal", lang)
         self.booking_screen.show_message(text, lang, walk_in)
@@ -401,12 +401,11 @@ class KioskWindow(QWidget):
         if visit is not self.visit:
             return  # cannot happen while `reset` waits for answers; kept as a guard
         self.issuing_timer.stop()
-        ticket = answer.result.get("ticket") if answer.ok else None
-        if not isinstance(ticket, dict):
+        ticket = self._issued_ticket(answer)
+        if ticket is None:
             visit.request_id = None  # nothing was issued: this visitor may choose again
             visit.refusal = answer.code or "internal"
-            reason = (answer.raw or {}).get("reason")
-            visit.refusal_reason = reason if isinstance(reason, dict) else None
+            visit.refusal_reason = Refusal.read(answer.raw).reason
             self._show_connection()
             self._show_refusal()
             self._go(self.services_screen)
@@ -421,6 +420,19 @@ class KioskWindow(QWidget):
         # visitor looks at the screen first.
         self.stack.repaint()
         self._print(visit)
+
+    @staticmethod
+    def _issued_ticket(answer: Answer) -> IssuedTicket | None:
+        """The answer's ticket, or None when there is none (refused) or it is not the
+        shape the protocol promises (logged; the visitor sees an internal error)."""
+        raw = answer.result.get("ticket") if answer.ok else None
+        if raw is None:
+            return None
+        try:
+            return IssuedTicket.from_wire(raw)
+        except WireError as exc:
+            log.error("the server's ticket cannot be shown: %s", exc)
+            return None
 
     def _show_refusal(self) -> None:
         """Why the server refused the ticket, in the visitor's language, over the grid."""
@@ -437,16 +449,15 @@ class KioskWindow(QWidget):
         ticket = self.visit.ticket
         if ticket is None:
             return
-        service = self._service(str(ticket.get("service", "")))
+        service = self._service(ticket.service)
         self.ticket_screen.show_ticket(ticket, service, self.lang, self._qr_payload(ticket))
 
-    def _qr_payload(self, ticket: dict[str, object]) -> str:
+    def _qr_payload(self, ticket: IssuedTicket) -> str:
         """The same payload the printed ticket carries (kiosk/printing.py)."""
-        page = ticket.get("url")  # the ticket's live page, from the issue's answer
-        if isinstance(page, str) and page:
-            return page
+        if ticket.url:  # the ticket's live page, from the issue's answer
+            return ticket.url
         url = self.office.spec.ticket_url if self.office is not None else None
-        return ticket_qr_payload(str(ticket.get("id", "")), url)
+        return ticket_qr_payload(ticket.id, url)
 
     # ---------------------------------------------------------------- printing
     def _print(self, visit: Visit) -> None:
@@ -458,19 +469,15 @@ class KioskWindow(QWidget):
             self.return_timer.stop()  # time to write the number down: the idle timer decides
             return
         self._show_print_state(PrintState.PRINTING)
-        service = self._service(str(ticket.get("service", "")))
+        service = self._service(ticket.service)
         office = self.office
-        try:
-            job = TicketPrint.from_wire(
-                ticket,
-                office.spec.name if office is not None else "",
-                service.spec.name if service is not None else Text.from_wire(ticket["service"]),
-                office.spec.ticket_url if office is not None else None,
-                visit.lang,
-            )
-        except (KeyError, ValueError) as exc:
-            self._on_printed(str(ticket.get("id", "")), PrinterUnavailable("error", str(exc)))
-            return
+        job = TicketPrint.of(
+            ticket,
+            office.spec.name if office is not None else "",
+            service.spec.name if service is not None else Text.from_wire(ticket.service),
+            office.spec.ticket_url if office is not None else None,
+            visit.lang,
+        )
         notes = ticket_notes(ticket, service, visit.lang)  # booking code, step (issue 12)
         self._runner.submit(replace(job, footer=(*notes, *job.footer)) if notes else job)
 
@@ -482,7 +489,7 @@ class KioskWindow(QWidget):
         self._report_printer(error)
         self.print_finished.emit(ticket_id, error)
         ticket = self.visit.ticket
-        if ticket is None or str(ticket.get("id")) != ticket_id:
+        if ticket is None or ticket.id != ticket_id:
             return  # an earlier visitor's ticket: its outcome is not this visitor's business
         if error is None:
             self._show_print_state(PrintState.PRINTED)
@@ -493,7 +500,7 @@ class KioskWindow(QWidget):
     def _show_print_state(self, state: PrintState,
                           error: PrinterUnavailable | None = None) -> None:
         lang = self.lang
-        number = str((self.visit.ticket or {}).get("number", ""))
+        number = self.visit.ticket.number if self.visit.ticket is not None else ""
         key = PRINT_STATUS_KEYS.get(state)
         if key is not None:
             self.ticket_screen.show_print_state(state, tr(key, lang), "")

@@ -105,18 +105,14 @@ class CommitWriter:
         staff = session.staff.username if session and session.staff else None
         for event in events:
             at = iso(event.at) or ""
-            ticket_wire: dict[str, Any] | None = None
             if shared is not None and event.ticket is not None and (
                 event.ticket.id == shared.wire["id"] and event.counter is None
             ):
-                ticket_wire = shared.wire
                 extra = protocol.dumps(event.extra) if event.extra else ""
                 data_json = (f'{{"ticket":{shared.json},{extra[1:]}' if extra
                              else f'{{"ticket":{shared.json}}}')
             else:
-                full_data = office.event_data(event, with_staff=True)
-                ticket_wire = full_data.get("ticket")
-                data_json = protocol.dumps(full_data)
+                data_json = protocol.dumps(office.event_data(event, with_staff=True))
             self.server.web.queued(event, staff)
             pending.events.append(frames_of(office, event, at, data_json))
             batch.events.append({
@@ -124,7 +120,7 @@ class CommitWriter:
                 "data": data_json, "device": device,
                 "staff": staff,
             })
-            self._rows_for(event, batch, ticket_wire)
+            self._rows_for(event, batch)
         self.maybe_checkpoint()
         if pending.key is not None and pending.answer is not None:
             batch.requests.append({"day": office.day.isoformat(), "device": pending.key.device,
@@ -145,26 +141,23 @@ class CommitWriter:
                                      protocol.dumps(office.checkpoint()))
             self.checkpoint_seq = office.seq
 
-    def _rows_for(self, event: Event, batch: Batch,
-                  ticket_wire: dict[str, Any] | None) -> None:
+    def _rows_for(self, event: Event, batch: Batch) -> None:
+        """The ticket and counter rows an event changes, built from the domain
+        objects (the office's counters as they now are)."""
         office = self.server.office
         day = event.day.isoformat()
         if event.ticket is not None:
-            wire = ticket_wire if ticket_wire is not None else event.ticket.to_wire()
-            merge_rows(batch.tickets, [ticket_row(wire, day)])
+            merge_rows(batch.tickets, [ticket_row(event.ticket, day)])
             for counter_id in (event.ticket.counter, event.extra.get("from_counter")):
                 counter = office.counters.get(counter_id or "")
                 if counter is not None:
-                    merge_rows(batch.counters, [counter_row(office.counter_wire(counter))])
+                    merge_rows(batch.counters, [counter_row(counter)])
         if event.counter is not None:
-            counter = office.counters[event.counter.id]
-            merge_rows(batch.counters, [counter_row(office.counter_wire(counter))])
+            merge_rows(batch.counters, [counter_row(office.counters[event.counter.id])])
         if event.name == "day.rolled":  # yesterday's closures; every counter closed
             previous_day = str(event.extra["previous_day"])
-            merge_rows(batch.tickets, [ticket_row(t.to_wire(), previous_day)
-                                       for t in event.closed])
-            merge_rows(batch.counters, [counter_row(office.counter_wire(c))
-                                        for c in office.counters.values()])
+            merge_rows(batch.tickets, [ticket_row(t, previous_day) for t in event.closed])
+            merge_rows(batch.counters, [counter_row(c) for c in office.counters.values()])
 
     # ------------------------------------------------------------ committing
     async def run(self) -> None:

@@ -42,6 +42,7 @@ from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 
+from antrean.core.model import Counter, Ticket, iso
 from server import audit
 
 if TYPE_CHECKING:
@@ -491,25 +492,41 @@ class Store:
         await self._run(drop, transaction=True)
 
 
-def ticket_row(wire: dict[str, Any], day: str) -> dict[str, Any]:
-    row = {name: wire.get(name) for name in _TICKET_COLUMNS}
-    row["id"] = wire["id"]
-    row["day"] = day
-    row["calls"] = int(wire.get("calls") or 0)
-    return row
-
-
-def counter_row(wire: dict[str, Any]) -> dict[str, Any]:
-    staff = wire.get("staff")
-    ticket = wire.get("ticket")
+def ticket_row(ticket: Ticket, day: str) -> dict[str, Any]:
+    """The `tickets` row of a domain ticket (the same values its wire form has)."""
     return {
-        "id": wire["id"],
-        "state": wire["state"],
-        "services": json.dumps(wire.get("services", [])),
-        "ticket": ticket["id"] if isinstance(ticket, dict) else ticket,
-        "device": wire.get("device"),
-        "staff": staff["username"] if isinstance(staff, dict) else None,
-        "since": wire.get("since"),
+        "day": day,
+        "number": ticket.number,
+        "service": ticket.service,
+        "priority": ticket.priority.value,
+        "status": ticket.status.value,
+        "issued_at": iso(ticket.issued_at),
+        "called_at": iso(ticket.called_at),
+        "started_at": iso(ticket.started_at),
+        "finished_at": iso(ticket.finished_at),
+        "counter": ticket.counter,
+        "calls": ticket.calls,
+        "lang": ticket.lang,
+        "origin_service": ticket.origin_service,
+        "closed_reason": ticket.closed_reason,
+        "step": ticket.step,
+        "steps": ticket.steps,
+        "booking": ticket.booking,
+        "slot_at": iso(ticket.slot_at),
+        "id": ticket.id,
+    }
+
+
+def counter_row(counter: Counter) -> dict[str, Any]:
+    """The `counters` row of a domain counter: its ticket by id, its staff by username."""
+    return {
+        "id": counter.id,
+        "state": counter.state.value,
+        "services": json.dumps(list(counter.services)),
+        "ticket": counter.ticket,
+        "device": counter.device,
+        "staff": counter.staff.username if counter.staff is not None else None,
+        "since": iso(counter.since),
     }
 
 

@@ -33,6 +33,7 @@ from antrean.session import (
     SnapshotLoaded,
     backoff_delays,
 )
+from antrean.views import StaffView
 from tests.core.builders import DAY, Clock, office_spec
 
 URL = "ws://leader:8765/ws"
@@ -289,9 +290,24 @@ def _logged_in(server: FakeServer) -> tuple[ClientSession, list[Output]]:
 
 def test_login_sets_staff_then_answers() -> None:
     session, outputs = _logged_in(FakeServer())
-    assert outputs[0] == LoginChanged({"username": "demo", "name": "Demo"})
+    assert outputs[0] == LoginChanged(StaffView("demo", "Demo"))
     assert isinstance(outputs[1], Answered) and outputs[1].answer.ok
     assert session.credentials == ("demo", "1234")
+
+
+def test_a_login_answer_not_understood_logs_nobody_in(caplog: pytest.LogCaptureFixture) -> None:
+    session = welcomed(FakeServer(), role="counter")
+    got: list[Answer] = []
+    request_id = session.login("demo", "1234", got.append)
+    session.outputs()
+    session.receive(json.dumps({"type": "ok", "id": request_id,
+                                "result": {"staff": {"name": "Demo", "roles": ["counter"]}}}))
+    (answered,) = session.outputs()  # no LoginChanged
+    assert isinstance(answered, Answered)
+    assert (answered.answer.ok, answered.answer.code) == (False, "internal")
+    assert "staff: 'username' is missing" in answered.answer.message
+    assert session.staff is None and session.credentials is None
+    assert "the login answer cannot be read" in caplog.text
 
 
 def test_a_refused_login_changes_nothing() -> None:

@@ -41,6 +41,7 @@ from antrean.session import (
     SnapshotLoaded,
     backoff_delays,
 )
+from antrean.views import StaffView
 
 __all__ = [
     "HEARTBEAT_MS",
@@ -71,7 +72,7 @@ class ServerLink(QObject):
     snapshot_loaded = Signal()
     event_received = Signal(object)  # core Event, already applied to the mirror
     message_received = Signal(dict)  # the same event as the server sent it (live figures)
-    login_changed = Signal(object)  # staff dict or None
+    login_changed = Signal(object)  # StaffView or None
     refused = Signal(str, str)  # code, message: the server will not let us in
 
     def __init__(
@@ -139,7 +140,7 @@ class ServerLink(QObject):
         return self.session.connected
 
     @property
-    def staff(self) -> dict[str, Any] | None:
+    def staff(self) -> StaffView | None:
         return self.session.staff
 
     @property

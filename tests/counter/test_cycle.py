@@ -4,14 +4,16 @@ by clicking the buttons and by pressing their function keys."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from antrean.core.model import CounterState, Status
-from counter.desk import Action
+from antrean.i18n import error_text
+from antrean.session import Answer
+from counter.desk import Action, DeskRequest
 from counter.window import CounterWindow
 from tests.counter.console_driver import Console, activate, log_in, open_desk, stored_events
 from tests.support import ServerThread, WireClient
@@ -301,3 +303,29 @@ def test_services_cannot_be_changed_during_a_break(qtbot: QtBot, console: Consol
     qtbot.mouseClick(desk.service_boxes["D"], Qt.MouseButton.LeftButton)
     assert not desk.open_button.isEnabled()  # F8 resumes; saving would reopen
     assert desk.close_button.isEnabled()
+
+
+def test_an_answer_the_console_cannot_read_is_an_error_not_a_crash(
+        qtbot: QtBot, console: Console, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A call-next answer whose ticket lacks its fields (a broken server, a bad
+    proxy): the console says so in the staff's language and does not wait for an
+    echo that cannot be matched."""
+    window = console("1")
+    open_desk(qtbot, window)
+    desk = window.desk
+    reports: list[tuple[str, str]] = []
+    desk.report.connect(lambda kind, text: reports.append((kind, text)))
+    callbacks: list[Callable[[Answer], None]] = []
+
+    def request(type_: str, callback: Callable[[Answer], None], **fields: object) -> str:
+        callbacks.append(callback)
+        return "test-1"
+
+    monkeypatch.setattr(desk.link, "request", request)
+    desk.send(DeskRequest("ticket.call_next", {"counter": "1"}, "counter.done.called"))
+    assert desk.busy
+    callbacks[0](Answer(True, {"ticket": {"id": "2026-11-23-A001", "number": "A001"}}))
+    assert reports[-1] == ("error", error_text("internal", "id"))
+    assert not desk.busy  # no echo to wait for
+    assert "the answer to ticket.call_next cannot be read: ticket: 'service'" in caplog.text

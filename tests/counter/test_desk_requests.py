@@ -10,6 +10,7 @@ import pytest
 
 from antrean.core.model import Priority, Status
 from antrean.core.office import Office
+from antrean.views import DeskAnswer
 from counter.desk import (
     Action,
     Ask,
@@ -29,6 +30,11 @@ from tests.support import cached_demo_config
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 DEVICE = "counter-1"
+
+
+def answer(result: dict[str, object]) -> DeskAnswer:
+    """An answer's result as the console reads it."""
+    return DeskAnswer.from_wire(result)
 
 
 def _office() -> Office:
@@ -95,8 +101,10 @@ def test_the_dialog_and_counter_requests() -> None:
 
 def test_call_next_with_nobody_waiting_says_so() -> None:
     request = DeskRequest("ticket.call_next", {"counter": "1"}, "counter.done.called")
-    assert confirmation_key(request, {"ticket": None}) == "counter.done.nobody"
-    assert confirmation_key(request, {"ticket": {"id": "x"}}) == "counter.done.called"
+    assert confirmation_key(request, answer({"ticket": None})) == "counter.done.nobody"
+    ticket = _office().tickets.popitem()[1]
+    assert confirmation_key(request, answer({"ticket": ticket.to_wire()})) == (
+        "counter.done.called")
 
 
 def test_one_request_then_its_echo() -> None:
@@ -110,7 +118,7 @@ def test_one_request_then_its_echo() -> None:
 
     (called,) = server.call_next("1", DEVICE, NOW)
     assert called.ticket is not None
-    result = {"ticket": called.ticket.to_wire()}
+    result = answer({"ticket": called.ticket.to_wire()})
     assert not mirror_shows(mirror, result)
     assert flight.answered(True, result, mirror) is True  # wait for the echo
     assert flight.busy and flight.request_id is None
@@ -126,14 +134,15 @@ def test_an_answer_already_mirrored_or_refused_needs_no_echo() -> None:
     flight = InFlight()
     flight.sent("r1")
     ticket = office.tickets[office.by_number["A001"]]
-    assert flight.answered(True, {"ticket": ticket.to_wire()}, office) is False
+    assert flight.answered(True, answer({"ticket": ticket.to_wire()}), office) is False
     assert not flight.busy
     flight.sent("r2")
-    assert flight.answered(False, {}, office) is False and not flight.busy
+    assert flight.answered(False, answer({}), office) is False and not flight.busy
 
 
 def test_the_echo_wait_gives_up() -> None:
-    flight = InFlight(echo={"counter": {"id": "1", "state": "paused", "services": ["A"]}})
+    flight = InFlight(echo=answer({"counter": {"id": "1", "state": "paused",
+                                               "services": ["A"]}}))
     assert flight.busy
     assert flight.echo_timed_out() is True and not flight.busy
     assert flight.echo_timed_out() is False

@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from antrean.core.calendar import Calendar, Period, WeekHours
 from antrean.core.model import Service
+from antrean.views import IssuedTicket
 from kiosk.booking import ScanBuffer, ticket_notes
 from kiosk.printing import TicketPrint
 from kiosk.window import KioskWindow
@@ -198,11 +199,17 @@ def test_printed_notes_for_a_step_and_a_booking() -> None:
     demo = cached_demo_config().office
     stay_permit = next(s for s in demo.services if s.code == "D")
     service = Service(stay_permit)
-    assert ticket_notes({"step": 1, "steps": 2}, service, "id") == (
+    assert ticket_notes(issued(step=1, steps=2), service, "id") == (
         "Tahap 1/2: Verifikasi berkas",)
-    assert ticket_notes({"step": 2, "steps": 2, "booking": "MP-1"}, service, "en") == (
+    assert ticket_notes(issued(step=2, steps=2, booking="MP-1"), service, "en") == (
         "Booking MP-1", "Step 2/2: Interview & biometrics")
-    assert ticket_notes({"step": 1, "steps": 1}, None, "id") == ()
+    assert ticket_notes(issued(step=1, steps=1), None, "id") == ()
+
+
+def issued(**fields: object) -> IssuedTicket:
+    return IssuedTicket.from_wire({"id": "2026-03-04-D001", "number": "D001", "service": "D",
+                                   "status": "waiting", "issued_at": "2026-03-04T09:00:00+07:00",
+                                   **fields})
 
 
 @pytest.mark.parametrize("lang", ["id", "en"])

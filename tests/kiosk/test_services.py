@@ -13,6 +13,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from antrean.core.model import OpeningHours
+from antrean.i18n import error_text
+from antrean.session import Answer
 from server.config import Limits, OfficeConfig
 from tests.kiosk.conftest import MakeKiosk, StartServer, server_tickets, staff_client, tap
 from tests.kiosk.test_path import walk_to_priority
@@ -198,3 +200,24 @@ def test_a_service_on_trial_says_uji_coba(
     assert problems == [], "\n".join(problems)
     shots = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
     window.grab().save(str(shots / f"kiosk-trial-{lang}-{size[0]}x{size[1]}.png"))
+
+
+def test_a_malformed_ticket_answer_is_an_error_not_a_crash(
+    qtbot: QtBot, make_kiosk: MakeKiosk, previews: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A ticket the server sends without its number (a broken server, a bad proxy)
+    is not shown or printed half: the visitor hears of an error and may choose again."""
+    window = make_kiosk()
+    walk_to_priority(qtbot, window, "A")
+    visit = window.visit
+    visit.service, visit.request_id = "A", "kiosk-test-1"
+    window._on_issued(visit, Answer(ok=True, result={"ticket": {
+        "id": "2026-11-23-A001", "service": "A", "status": "waiting",
+        "issued_at": "2026-11-23T09:00:00+07:00"}}))
+    grid = window.services_screen
+    assert window.current_screen() is grid
+    assert grid.notice_label.isVisible()
+    assert grid.notice_label.text() == error_text("internal", "id")
+    assert (visit.ticket, visit.request_id, visit.refusal) == (None, None, "internal")
+    assert "ticket: 'number' is missing" in caplog.text
+    assert not previews.exists() or not any(previews.iterdir())

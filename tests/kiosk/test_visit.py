@@ -7,6 +7,7 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from antrean.core.model import OpeningHours, Service, ServiceSpec, Text
+from antrean.views import IssuedTicket
 from kiosk.visit import Visit, availability, long_date
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -55,5 +56,7 @@ def test_a_visit_is_issuing_only_between_request_and_ticket() -> None:
     assert not visit.issuing
     visit.request_id = "kiosk-1-abc-1"
     assert visit.issuing
-    visit.ticket = {"number": "A001"}
+    visit.ticket = IssuedTicket.from_wire({
+        "id": "2026-11-23-A001", "number": "A001", "service": "A", "status": "waiting",
+        "issued_at": "2026-11-23T09:00:00+07:00"})
     assert not visit.issuing

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from sqlalchemy.engine import make_url
 
 from antrean.cli import main as cli
+from antrean.core.model import Ticket
 from server.report import office_schemas, with_schema
 from server.store import Batch, Store, ticket_row
 from tests.server.databases import RUN_SCHEMA, drop_schemas, fresh_postgres_url
@@ -35,7 +36,7 @@ def _ticket_events(store_url: str, tickets: int) -> None:
                                  "name": "ticket.issued",
                                  "data": orjson.dumps({"ticket": wire}).decode(),
                                  "device": "kiosk-1", "staff": None})
-            batch.tickets[wire["id"]] = ticket_row(wire, DAY)  # the store's own row shape
+            batch.tickets[wire["id"]] = ticket_row(Ticket.from_wire(wire), DAY)  # the store's rows
         await store.write(batch)
         await store.close()
 

@@ -5,15 +5,36 @@ back as written."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
-from datetime import date
+from dataclasses import MISSING, fields
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
-from server.store import Batch, Store, normalise_url, split_schema
+from antrean.core.model import (
+    Counter,
+    CounterSpec,
+    CounterState,
+    Priority,
+    StaffRef,
+    Status,
+    Text,
+    Ticket,
+)
+from server.store import (
+    Batch,
+    Store,
+    counter_row,
+    counters_table,
+    normalise_url,
+    split_schema,
+    ticket_row,
+    tickets_table,
+)
 from tests.server.databases import (
     ON_BOTH_DATABASES,
     RUN_SCHEMA,
@@ -195,3 +216,58 @@ def test_offices_in_two_schemas_of_one_database_do_not_see_each_other() -> None:
 
     assert asyncio.run(run()) == (2, 1, ["ticket.called"])
 
+
+
+# --- rows from domain objects -------------------------------------------------------
+JAKARTA = timezone(timedelta(hours=7))
+AT = datetime(2026, 3, 10, 9, 0, 0, 123000, JAKARTA)
+
+
+def _full_ticket() -> Ticket:
+    """A ticket with every field set (none left at its default)."""
+    return Ticket(id=f"{DAY.isoformat()}-D007", number="D007", service="D",
+                  priority=Priority.PRIORITY, status=Status.DONE, issued_at=AT, lang="en",
+                  called_at=AT + timedelta(minutes=5), started_at=AT + timedelta(minutes=6),
+                  finished_at=AT + timedelta(minutes=20, microseconds=456789), counter="3",
+                  calls=2, origin_service="B", closed_reason="day_end", step=2, steps=3,
+                  booking="MP-4K7Q", slot_at=AT - timedelta(minutes=30))
+
+
+def _row_of_wire(wire: dict[str, Any], day: str) -> dict[str, Any]:
+    """The row as it was built from the wire form before (the reference)."""
+    row = {c.name: wire.get(c.name) for c in tickets_table.columns if c.name != "id"}
+    return {**row, "id": wire["id"], "day": day, "calls": int(wire.get("calls") or 0)}
+
+
+def test_a_ticket_row_from_the_domain_equals_the_one_from_its_wire_form() -> None:
+    ticket = _full_ticket()
+    assert all(getattr(ticket, f.name) != f.default for f in fields(Ticket)
+               if f.default is not MISSING)  # every field set: nothing hides behind a default
+    row = ticket_row(ticket, DAY.isoformat())
+    assert row == _row_of_wire(ticket.to_wire(), DAY.isoformat())
+    assert set(row) == {c.name for c in tickets_table.columns}  # a new column needs a value
+    assert row["finished_at"] == "2026-03-10T09:20:00.579+07:00"  # the wire's own format
+    # the answer's extra fields (where it stands, its page) are not columns
+    view = {**ticket.to_wire(), "ahead": 3, "eta_minutes": 12, "url": "https://x/t/1"}
+    assert row == _row_of_wire(view, DAY.isoformat())
+    plain = Ticket(id="x", number="A001", service="A", priority=Priority.REGULAR,
+                   status=Status.WAITING, issued_at=AT)
+    assert ticket_row(plain, "2026-03-10") == _row_of_wire(plain.to_wire(), "2026-03-10")
+
+
+def test_a_counter_row_from_the_domain_equals_the_one_from_its_wire_form() -> None:
+    ticket = _full_ticket()
+    counter = Counter(CounterSpec("3", Text("Loket 3", "Counter 3"), ("A",)),
+                      state=CounterState.OPEN, services=("D", "B"), ticket=ticket.id,
+                      device="counter-3", staff=StaffRef("budi", "Budi"), since=AT,
+                      steps=("D:2",))
+    wire = counter.to_wire(ticket)
+    assert counter_row(counter) == {
+        "id": "3", "state": "open", "services": '["D", "B"]', "ticket": ticket.id,
+        "device": "counter-3", "staff": "budi", "since": "2026-03-10T09:00:00.123+07:00"}
+    assert counter_row(counter)["services"] == json.dumps(wire["services"])
+    assert set(counter_row(counter)) == {c.name for c in counters_table.columns}
+    closed = Counter(CounterSpec("4", Text("Loket 4", "Counter 4")))
+    assert counter_row(closed) == {"id": "4", "state": "closed", "services": "[]",
+                                   "ticket": None, "device": None, "staff": None,
+                                   "since": None}
