@@ -20,6 +20,7 @@ import secrets
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from server.store import Store
 
@@ -91,11 +92,35 @@ def fresh_postgres_url() -> str:
 
 
 async def _drop_all(url: str) -> None:
+    await _end_leftover_sessions(url)
     store = Store(url)
     try:
         await store.drop_all()
     finally:
         await store.close()
+
+
+async def _end_leftover_sessions(url: str) -> None:
+    """End the sessions that still hold locks on this run's tables: a server an
+    earlier test froze on purpose (a leader stuck in the middle of a commit)
+    can leave a query that never finishes, and DROP TABLE would wait for it
+    for ever. The schema is this run's own, so no other run's session is hit;
+    advisory locks (the hot standby's) are not table locks and are left alone."""
+    import asyncpg
+
+    parsed = make_url(url)
+    schema = parsed.query.get("schema", "public")
+    connection = await asyncpg.connect(
+        user=parsed.username, host=POSTGRES_HOST, port=POSTGRES_PORT,
+        database=POSTGRES_DATABASE, timeout=3)
+    try:
+        await connection.execute(
+            "SELECT pg_terminate_backend(l.pid) FROM pg_locks l "
+            "JOIN pg_class c ON c.oid = l.relation "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = $1 AND l.pid <> pg_backend_pid()", schema)
+    finally:
+        await connection.close()
 
 
 def sqlite_url(folder: Path) -> str:
