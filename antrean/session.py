@@ -231,7 +231,14 @@ class ClientSession:
         `disconnected`."""
         request_id = request_id or self.new_request_id()
         spec = protocol.REQUESTS[type_]
-        frame = protocol.Request(type_, request_id, fields).encode()
+        # Held to the one definition the server checks too (antrean.protocol):
+        # a request an app builds wrong fails here, naming the field, instead
+        # of travelling to the server to come back as `bad_request`.
+        try:
+            request = protocol.parse_request({**fields, "type": type_, "id": request_id})
+        except protocol.ProtocolError as exc:
+            raise ValueError(f"{type_}: {exc.message}") from None
+        frame = request.encode()
         pending = _Outstanding(frame, callback, spec.changes_state or type_ == "login",
                                purpose, credentials)
         if not self.ready and not pending.changes_state:

@@ -220,6 +220,18 @@ def test_answers_go_to_their_callback_once() -> None:
                                                "result": {"n": 1}})]
 
 
+def test_a_request_is_held_to_its_definition_before_it_is_sent() -> None:
+    """The same definition the server checks (antrean.protocol.REQUESTS): a
+    request built wrong fails at once, naming the field, and nothing is sent
+    or kept for a retry."""
+    session = welcomed(FakeServer(), role="counter")
+    with pytest.raises(ValueError, match="ticket.call: missing field 'reason'"):
+        session.request("ticket.call", lambda _: None, counter="1", ticket="A001")
+    with pytest.raises(ValueError, match="priority must be one of"):
+        session.request("ticket.issue", lambda _: None, service="A", priority="vip")
+    assert sent(session.outputs()) == [] and session.outstanding == {}
+
+
 def test_an_error_answer_carries_code_and_message() -> None:
     session = welcomed(FakeServer(), role="kiosk")
     request_id = session.request("ticket.issue", lambda _: None, service="Z")
