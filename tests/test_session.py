@@ -225,7 +225,7 @@ def test_a_request_is_held_to_its_definition_before_it_is_sent() -> None:
     request built wrong fails at once, naming the field, and nothing is sent
     or kept for a retry."""
     session = welcomed(FakeServer(), role="counter")
-    with pytest.raises(ValueError, match="ticket.call: missing field 'reason'"):
+    with pytest.raises(ValueError, match=r"ticket\.call: missing field 'reason'"):
         session.request("ticket.call", lambda _: None, counter="1", ticket="A001")
     with pytest.raises(ValueError, match="priority must be one of"):
         session.request("ticket.issue", lambda _: None, service="A", priority="vip")
