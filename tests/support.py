@@ -190,15 +190,21 @@ class WireClient:
                 return message
 
     def request(self, type_: str, request_id: Any = None, **fields: Any) -> dict[str, Any]:
-        """Send a request and wait for its answer. A known request on a
-        welcomed session is the session's; anything else goes out as given."""
+        """Send a request and wait for its answer. A well-formed known request
+        on a welcomed session is the session's; anything else (a malformed one
+        the session would refuse to build, for the server to refuse) goes out
+        as given."""
         if request_id is None and type_ in protocol.REQUESTS and self.session.ready:
-            request_id = self.session.request(type_, **fields)
-            self._send_outputs()
-        else:
-            if request_id is None:
-                request_id = self.session.new_request_id()
-            self.send({"type": type_, "id": request_id, **fields})
+            try:
+                request_id = self.session.request(type_, **fields)
+            except ValueError:
+                request_id = None
+            else:
+                self._send_outputs()
+                return self.answer(request_id)
+        if request_id is None:
+            request_id = self.session.new_request_id()
+        self.send({"type": type_, "id": request_id, **fields})
         return self.answer(request_id)
 
     def ok(self, type_: str, **fields: Any) -> dict[str, Any]:
