@@ -247,7 +247,7 @@ def run_verify(db_url: str, first_day: str | None, last_day: str | None,
     async def read() -> Verdict:
         store = Store(db_url)
         try:
-            return await store.read(lambda conn: verify(conn, first_day, last_day))
+            return await store.run(lambda conn: verify(conn, first_day, last_day))
         finally:
             await store.close()
 

@@ -660,7 +660,7 @@ def produce(db_url: str, first: date, last: date, out: str, lang: str = "id",
     async def read() -> PeriodData:
         store = Store(db_url)
         try:
-            return await store.read(lambda conn: read_period(conn, first, last, spec))
+            return await store.run(lambda conn: read_period(conn, first, last, spec))
         finally:
             await store.close()
 
@@ -680,7 +680,7 @@ def office_schemas(db_url: str) -> list[str]:
     async def read() -> list[str]:
         store = Store(db_url)
         try:
-            rows = await store.read(lambda conn: conn.execute(text(
+            rows = await store.run(lambda conn: conn.execute(text(
                 "SELECT table_schema FROM information_schema.tables WHERE table_name = "
                 "'events' AND table_schema NOT IN ('pg_catalog', 'information_schema') "
                 "ORDER BY table_schema")).all())

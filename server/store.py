@@ -323,14 +323,11 @@ class Store:
             return await aconn.run_sync(work)
 
     async def run(self, work: Callable[[Connection], _R], transaction: bool = False) -> _R:
-        """Run `work` on a connection as the store runs its own (for the
-        modules that keep tables of their own, e.g. server/lockouts.py)."""
+        """Run `work` on a connection as the store runs its own: for the modules
+        that keep tables of their own (e.g. server/lockouts.py), and for
+        read-only work (reports, audit), which needs no open(), so reading never
+        creates or changes anything."""
         return await self._run(work, transaction)
-
-    async def read(self, work: Callable[[Connection], _R]) -> _R:
-        """Run read-only work (reports, audit) on the store's connection, as is:
-        without open(), so reading never creates or changes anything."""
-        return await self._run(work)
 
     async def open(self) -> None:
         """Create a brand-new database at the newest schema, or check that the
