@@ -554,20 +554,19 @@ class VisitorDesk:
                     page.render("complaint_lookup.html", HTTPStatus.OK))
             if len(parts) == 2:
                 return self._complaint_status(connection, page, parts[1])
-        return page.message(HTTPStatus.NOT_FOUND, "web.notfound.title", "web.notfound.text")
+        return page.not_found()
 
     async def _ticket_route(self, connection: ServerConnection, page: _Page, parts: list[str]
                             ) -> Response:
         address = _address(connection)
         now = time.monotonic()
         if self.guesses.blocked(address, now):
-            return page.message(HTTPStatus.TOO_MANY_REQUESTS, "web.limited.title",
-                                "web.limited.text")
+            return page.limited()
         key = parts[1]
         ticket = self.ticket_by_key(key)
         if ticket is None:
             self.guesses.missed(address, now)
-            return page.message(HTTPStatus.NOT_FOUND, "web.notfound.title", "web.notfound.text")
+            return page.not_found()
         if len(parts) == 2:
             view = self.view(ticket, self.server.clock())
             return page.render("ticket.html", HTTPStatus.OK, ticket=view, key=key,
@@ -578,20 +577,19 @@ class VisitorDesk:
             return await self._survey(page, key, ticket)
         if parts[2] == "pengaduan":
             return await self._complaint_form(page, key, ticket, address)
-        return page.message(HTTPStatus.NOT_FOUND, "web.notfound.title", "web.notfound.text")
+        return page.not_found()
 
     async def _survey_route(self, connection: ServerConnection, page: _Page, key: str
                             ) -> Response:
         address = _address(connection)
         now = time.monotonic()
         if self.guesses.blocked(address, now):
-            return page.message(HTTPStatus.TOO_MANY_REQUESTS, "web.limited.title",
-                                "web.limited.text")
+            return page.limited()
         ticket_id = self.survey_keys.get(key)
         ticket = self.ticket(ticket_id) if ticket_id else None
         if ticket is None:
             self.guesses.missed(address, now)
-            return page.message(HTTPStatus.NOT_FOUND, "web.notfound.title", "web.notfound.text")
+            return page.not_found()
         if page.query.get("terima") == "1":
             return page.message(HTTPStatus.OK, "web.survey.title", "web.ticket.survey_done")
         return await self._survey(page, key, ticket, base=f"/s/{key}",
@@ -753,12 +751,11 @@ class VisitorDesk:
         address = _address(connection)
         now = time.monotonic()
         if self.guesses.blocked(address, now):
-            return page.message(HTTPStatus.TOO_MANY_REQUESTS, "web.limited.title",
-                                "web.limited.text")
+            return page.limited()
         complaint = self.complaints.get(code.strip().upper()[:40])
         if complaint is None:
             self.guesses.missed(address, now)
-            return page.message(HTTPStatus.NOT_FOUND, "web.notfound.title", "web.notfound.text")
+            return page.not_found()
         category = dict(self.settings.categories).get(complaint["category"])
         label = category.get(page.lang) if isinstance(category, Text) else tr(
             f"web.category.{complaint['category']}", page.lang)
@@ -823,6 +820,16 @@ class _Page:
                 ) -> Response:
         return self.render("message.html", status, title=self.t(title), text=self.t(text),
                            back=back)
+
+    def not_found(self) -> Response:
+        """The one plain "not found" page: the same for a wrong key, an unknown
+        code and an unknown address, so a miss says nothing about what exists."""
+        return self.message(HTTPStatus.NOT_FOUND, "web.notfound.title", "web.notfound.text")
+
+    def limited(self) -> Response:
+        """The answer once an address has guessed too often."""
+        return self.message(HTTPStatus.TOO_MANY_REQUESTS, "web.limited.title",
+                            "web.limited.text")
 
     def redirect(self, location: str) -> Response:
         return _response(HTTPStatus.SEE_OTHER, b"", "text/plain",
